@@ -1,0 +1,9 @@
+#ifndef ASYNCIO_SUPPORT_H
+#define ASYNCIO_SUPPORT_H
+
+/* The event loop running on the calling thread, or NULL. Swift 6 cannot read C
+ * globals (thread-local ones included), so the variable hides behind functions. */
+void *asyncio_current_loop_get(void);
+void asyncio_current_loop_set(void *loop);
+
+#endif

@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "AsyncIO",
+    products: [
+        .library(name: "AsyncIO", targets: ["AsyncIO"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+    ],
+    targets: [
+        // The system libuv (Debian: libuv1-dev), found through pkg-config.
+        .systemLibrary(
+            name: "CLibUV",
+            path: "CSupport/CLibUV",
+            pkgConfig: "libuv",
+            providers: [.apt(["libuv1-dev"])]
+        ),
+        // C globals Swift 6 cannot declare: the thread-local running-loop pointer.
+        .target(
+            name: "CAsyncIOSupport",
+            path: "CSupport/CAsyncIOSupport"
+        ),
+        .target(
+            name: "AsyncIO",
+            dependencies: [
+                "CLibUV",
+                "CAsyncIOSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
+        .testTarget(
+            name: "AsyncIOTests",
+            dependencies: ["AsyncIO"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

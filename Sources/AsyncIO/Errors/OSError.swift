@@ -1,0 +1,33 @@
+import Glibc
+
+/// A failed system call, asyncio's `OSError` (and its subclasses such as
+/// `ConnectionRefusedError`, which here are the same type with another `errno`).
+///
+/// `message` names the operation and, where there is one, the address, as asyncio's
+/// messages do: `Connect call failed ('127.0.0.1', 1)`.
+public struct OSError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// The C `errno` value (`ECONNREFUSED`, `EADDRINUSE`, ...).
+    public var errno: Int32
+    /// What failed, and why.
+    public var message: String
+
+    /// An error with an explicit message.
+    public init(errno: Int32, message: String) {
+        self.errno = errno
+        self.message = message
+    }
+
+    /// An error for `operation` with the system's text for `errno` appended.
+    public init(errno: Int32, operation: String) {
+        self.errno = errno
+        self.message = "\(operation): \(OSError.strerror(errno))"
+    }
+
+    /// The system's text for an errno value.
+    public static func strerror(_ errno: Int32) -> String {
+        String(cString: Glibc.strerror(errno))
+    }
+
+    /// Python's form: `[Errno 111] Connect call failed ('127.0.0.1', 1)`.
+    public var description: String { "[Errno \(errno)] \(message)" }
+}

@@ -1,0 +1,6 @@
+/// A deadline passed: asyncio's `TimeoutError`, thrown by `withTimeout`.
+public struct TimeoutError: Error, Sendable, CustomStringConvertible {
+    public init() {}
+
+    public var description: String { "timed out" }
+}

@@ -1,0 +1,54 @@
+extension EventLoop {
+    /// Runs `callback` on the next loop iteration, after those already scheduled:
+    /// asyncio's `call_soon`. An error it throws goes to the exception handler.
+    /// Loop thread only (or before the loop runs); see `callSoonThreadsafe`.
+    @discardableResult
+    public func callSoon(
+        _ callback: @escaping () throws -> Void,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Handle {
+        assertOnLoopThread()
+        precondition(!isClosed, "Event loop is closed")
+        let handle = Handle(callback, file: file, line: line)
+        appendReady(.callback(handle))
+        return handle
+    }
+
+    /// Runs `callback` after `delay`: asyncio's `call_later`. Timers due at the same time
+    /// run in the order they were scheduled.
+    @discardableResult
+    public func callLater(
+        _ delay: Duration, _ callback: @escaping () throws -> Void,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> TimerHandle {
+        let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+        return callAt(time() + seconds, callback, file: file, line: line)
+    }
+
+    /// Runs `callback` at `when` on the loop's clock (`time()`): asyncio's `call_at`.
+    @discardableResult
+    public func callAt(
+        _ when: Double, _ callback: @escaping () throws -> Void,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> TimerHandle {
+        assertOnLoopThread()
+        precondition(!isClosed, "Event loop is closed")
+        return scheduleTimer(at: when, callback, file: file, line: line)
+    }
+
+    /// Runs `callback` on the loop from any thread: asyncio's `call_soon_threadsafe`.
+    /// Wakes the loop if it sleeps in poll.
+    @discardableResult
+    public func callSoonThreadsafe(
+        _ callback: @escaping @Sendable () throws -> Void,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Handle {
+        let handle = Handle(callback, file: file, line: line)
+        if isOnLoopThread {
+            appendReady(.callback(handle))
+        } else {
+            enqueueThreadsafe(.callback(handle))
+        }
+        return handle
+    }
+}

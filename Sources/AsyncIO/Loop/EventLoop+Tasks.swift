@@ -1,0 +1,108 @@
+/// A task created by `createTask`, remembered so `EventLoop.run` can cancel leftovers.
+struct LiveTask {
+    var cancel: @Sendable () -> Void
+    var wait: @Sendable () async -> Void
+}
+
+/// Carries a value out of a task into the synchronous caller that ran the loop.
+private final class Outcome<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
+}
+
+extension EventLoop {
+    /// Starts `operation` as a task that runs on this loop: asyncio's `create_task`.
+    ///
+    /// With `eager: true` (asyncio 3.12's eager tasks) and when called on the loop thread,
+    /// the body runs at once, up to its first suspension.
+    @discardableResult
+    public func createTask<T: Sendable>(
+        eager: Bool = false,
+        _ operation: sending @escaping () async throws -> T
+    ) -> Task<T, any Error> {
+        assertOnLoopThread()
+        nextTaskID &+= 1
+        let id = nextTaskID
+        let body: () async throws -> T = { [unowned self] in
+            defer { self.liveTasks[id] = nil }
+            return try await operation()
+        }
+        liveTasks[id] = LiveTask(cancel: {}, wait: {})
+        let task: Task<T, any Error>
+        if eager && isOnLoopThread {
+            task = Task.immediate(executorPreference: self, operation: body)
+        } else {
+            task = Task(executorPreference: self, operation: body)
+        }
+        // An eager task may have finished already; only a live one stays registered.
+        if liveTasks[id] != nil {
+            liveTasks[id] = LiveTask(cancel: { task.cancel() }, wait: { _ = await task.result })
+        }
+        return task
+    }
+
+    /// Runs the loop until `operation`, run as a task on it, finishes; returns its result
+    /// or throws its error: asyncio's `run_until_complete`.
+    public func runUntilComplete<T>(_ operation: sending @escaping () async throws -> T) throws -> T {
+        guard !isClosed else { throw EventLoopError.closed }
+        let outcome = Outcome<T>()
+        let task = Task(executorPreference: self) { [unowned self] in
+            do {
+                let value = try await operation()
+                outcome.result = .success(value)
+            } catch {
+                outcome.result = .failure(error)
+            }
+            self.stop()
+        }
+        do {
+            try runForever()
+        } catch {
+            task.cancel()
+            throw error
+        }
+        guard let result = outcome.result else { throw EventLoopError.stoppedBeforeCompletion }
+        return try result.get()
+    }
+
+    /// asyncio's `asyncio.run(main())`: a new loop runs `main` as a task; then every task
+    /// still running that was made with `createTask` is cancelled and awaited, and the
+    /// loop is closed. Returns `main`'s result or throws its error.
+    public static func run<T>(
+        debug: Bool = false,
+        _ main: sending @escaping (EventLoop) async throws -> T
+    ) throws -> T {
+        let loop = try EventLoop()
+        loop.debug = debug
+        defer {
+            loop.cancelLeftoverTasks()
+            try? loop.close()
+        }
+        return try loop.runUntilComplete { [unowned loop] in try await main(loop) }
+    }
+
+    /// Cancels the tasks made with `createTask` that are still running and runs the loop
+    /// until they finish (asyncio.run's `_cancel_all_tasks`).
+    func cancelLeftoverTasks() {
+        let leftovers = Array(liveTasks.values)
+        guard !leftovers.isEmpty, !isClosed else { return }
+        for task in leftovers { task.cancel() }
+        _ = try? runUntilComplete {
+            for task in leftovers { await task.wait() }
+        }
+    }
+
+    /// Runs `operation` as a task on this loop and waits for its result, from any thread
+    /// or task: asyncio's `run_coroutine_threadsafe(...).result()`. Cancelling the
+    /// caller cancels the task on the loop.
+    public func runCoroutineThreadsafe<T: Sendable>(
+        _ operation: sending @escaping () async throws -> T
+    ) async throws -> T {
+        guard !isClosed else { throw EventLoopError.closed }
+        let task = Task(executorPreference: self, operation: operation)
+        return try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
+        }
+    }
+}

@@ -1,0 +1,305 @@
+import CAsyncIOSupport
+import DequeModule
+import Glibc
+import HeapModule
+import Logging
+import Synchronization
+
+/// An asyncio event loop on libuv, and the Swift executor its tasks run on.
+///
+/// asyncio's `AbstractEventLoop`. Callbacks, protocol methods and the tasks created with
+/// `createTask` all run on the thread that runs the loop, so awaiting I/O never hops
+/// threads. `callSoon` callbacks and task jobs share one FIFO ready queue, drained once
+/// per iteration after libuv polled for I/O; only what was queued when a drain began runs
+/// in it, so callbacks that schedule callbacks cannot starve I/O.
+///
+/// Thread rules: use a loop from the thread that runs it (or, while it is not running,
+/// from the thread that owns it). From other threads, only `callSoonThreadsafe`,
+/// `runCoroutineThreadsafe`, `stop()` and the executor's `enqueue` may be called.
+///
+/// A `Task {}` created from a thread that sits inside `runForever` cannot run there; create
+/// tasks with `createTask` or `Task(executorPreference: loop)`.
+public final class EventLoop: @unchecked Sendable {
+    let uv: UVLoop
+    private var wakeup: UVAsync!
+    private var idle: UVIdle!
+    private var check: UVCheck!
+    private var timer: UVTimer!
+
+    /// The ready queue (loop thread only).
+    private var ready = Deque<ReadyItem>()
+    /// Work handed over by other threads, moved to `ready` on the next wake-up.
+    private let inbox = Mutex<[ReadyItem]>([])
+
+    private var timers = Heap<ScheduledTimer>()
+    private var timerSequence: UInt64 = 0
+    private var cancelledTimerCount = 0
+
+    private var stopping = false
+    private var _isRunning = false
+    private var _isClosed = false
+
+    var signalHandlers: [Int32: UVSignal] = [:]
+    var liveTasks: [UInt64: LiveTask] = [:]
+    var nextTaskID: UInt64 = 0
+    var exceptionHandler: ((EventLoop, ExceptionContext) -> Void)?
+    /// Requests made to the resolver (the thread pool); lets tests see the literal-IP fast path.
+    var resolverRequestCount = 0
+
+    /// asyncio's debug mode: warns about callbacks slower than `slowCallbackDuration`.
+    public var debug = false
+    /// The duration above which a callback counts as slow in debug mode (asyncio: 0.1 s).
+    public var slowCallbackDuration: Duration = .milliseconds(100)
+
+    /// Where the default exception handler and debug-mode warnings write (swift-log).
+    public var logger = Logger(label: "AsyncIO")
+
+    /// A new loop, not running: asyncio's `new_event_loop()`.
+    /// Ignores SIGPIPE for the process, as CPython does, so a peer that closes mid-write
+    /// produces an error rather than killing the process.
+    public init() throws {
+        signal(SIGPIPE, SIG_IGN)
+        uv = try UVLoop()
+        wakeup = UVAsync(loop: uv, label: "loop wake-up", isInternal: true) { [unowned self] in
+            self.drainInbox()
+        }
+        idle = UVIdle(loop: uv, label: "loop idle", isInternal: true) {}
+        check = UVCheck(loop: uv, label: "loop ready-queue drain", isInternal: true) { [unowned self] in
+            self.runReady()
+        }
+        check.start()
+        check.unref()
+        idle.unref()
+        timer = UVTimer(loop: uv, label: "loop timers", isInternal: true) { [unowned self] in
+            self.moveDueTimers()
+        }
+        timer.unref()
+    }
+
+    // MARK: Thread identity
+
+    private var identity: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+
+    /// Whether the calling thread is running this loop.
+    public var isOnLoopThread: Bool { asyncio_current_loop_get() == identity }
+
+    /// The loop running on the calling thread: asyncio's `get_running_loop()`, nil off-loop.
+    public static var current: EventLoop? {
+        guard let pointer = asyncio_current_loop_get() else { return nil }
+        return Unmanaged<EventLoop>.fromOpaque(pointer).takeUnretainedValue()
+    }
+
+    /// Loop-bound objects call this at their public entry points.
+    @inline(__always)
+    func assertOnLoopThread(_ function: StaticString = #function) {
+        precondition(isOnLoopThread || (!_isRunning && !_isClosed),
+                     "\(function) must be called on the event loop's thread")
+    }
+
+    // MARK: State
+
+    /// Whether the loop is running (asyncio's `is_running()`).
+    public var isRunning: Bool { _isRunning }
+
+    /// Whether the loop was closed (asyncio's `is_closed()`).
+    public var isClosed: Bool { _isClosed }
+
+    /// The loop's monotonic clock in seconds (asyncio's `loop.time()`); `callAt` takes
+    /// times on this clock.
+    public func time() -> Double {
+        Double(UVLoop.hrtime()) / 1e9
+    }
+
+    // MARK: The ready queue
+
+    /// Appends to the ready queue; keeps libuv's poll from blocking while work waits.
+    @inline(__always)
+    func appendReady(_ item: ReadyItem) {
+        guard !_isClosed else { return }
+        ready.append(item)
+        if !idle.isStarted { idle.start() }
+    }
+
+    /// Hands an item to the loop from any thread.
+    func enqueueThreadsafe(_ item: ReadyItem) {
+        let wasEmpty = inbox.withLock { items in
+            items.append(item)
+            return items.count == 1
+        }
+        // An empty inbox means no wake-up is pending for earlier items; libuv coalesces
+        // sends anyway, this only saves the system call.
+        if wasEmpty { wakeup.send() }
+    }
+
+    private func drainInbox() {
+        let items = inbox.withLock { items in
+            let taken = items
+            items.removeAll(keepingCapacity: true)
+            return taken
+        }
+        for item in items { appendReady(item) }
+    }
+
+    /// The check-phase drain: runs what was ready when it began (asyncio's rule).
+    private func runReady() {
+        var remaining = ready.count
+        while remaining > 0, let item = ready.popFirst() {
+            remaining -= 1
+            run(item)
+        }
+        if ready.isEmpty { idle.stop() }
+    }
+
+    @inline(__always)
+    private func run(_ item: ReadyItem) {
+        if debug {
+            let start = UVLoop.hrtime()
+            runItem(item)
+            let elapsed = Duration.nanoseconds(Int64(UVLoop.hrtime() - start))
+            if elapsed >= slowCallbackDuration {
+                logger.warning("Executing \(describe(item)) took \(elapsed)")
+            }
+        } else {
+            runItem(item)
+        }
+    }
+
+    @inline(__always)
+    private func runItem(_ item: ReadyItem) {
+        switch item {
+        case .job(let job):
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        case .callback(let handle):
+            guard let callback = handle.callback else { return }
+            do {
+                try callback()
+            } catch {
+                callExceptionHandler(ExceptionContext(
+                    message: "Exception in callback \(handle)", error: error, handle: handle))
+            }
+        }
+    }
+
+    private func describe(_ item: ReadyItem) -> String {
+        switch item {
+        case .job: "a task step"
+        case .callback(let handle): "\(handle)"
+        }
+    }
+
+    // MARK: Timers
+
+    func scheduleTimer(
+        at when: Double, _ callback: @escaping () throws -> Void, file: StaticString, line: UInt
+    ) -> TimerHandle {
+        timerSequence &+= 1
+        let handle = TimerHandle(when: when, sequence: timerSequence, loop: self, callback, file: file, line: line)
+        timers.insert(ScheduledTimer(handle: handle))
+        if timers.min!.handle === handle { armTimer() }
+        return handle
+    }
+
+    func timerCancelled() {
+        cancelledTimerCount += 1
+        // Like asyncio, purge cancelled timers once they are most of the heap, so a
+        // program that keeps re-arming timeouts does not grow memory.
+        if cancelledTimerCount > 100, cancelledTimerCount * 2 > timers.count {
+            timers = Heap(timers.unordered.filter { !$0.handle.isCancelled })
+            cancelledTimerCount = 0
+            armTimer()
+        }
+    }
+
+    /// Moves due timers to the ready queue, in time order, then re-arms for the next.
+    private func moveDueTimers() {
+        let now = time()
+        while let first = timers.min, first.handle.when <= now {
+            _ = timers.removeMin()
+            if first.handle.isCancelled {
+                cancelledTimerCount -= 1
+            } else {
+                appendReady(.callback(first.handle))
+            }
+        }
+        armTimer()
+    }
+
+    private func armTimer() {
+        while let first = timers.min, first.handle.isCancelled {
+            _ = timers.removeMin()
+            cancelledTimerCount -= 1
+        }
+        guard let first = timers.min else {
+            timer.stop()
+            return
+        }
+        // libuv counts whole milliseconds from its cached clock: refresh it and round up,
+        // so the timer never fires before `when` (an early wake-up re-arms, never spins).
+        uv.updateTime()
+        let delay = max(0, first.handle.when - time())
+        timer.start(milliseconds: UInt64((delay * 1000).rounded(.up)))
+    }
+
+    // MARK: Running
+
+    /// Runs until `stop()` is called: asyncio's `run_forever()`.
+    /// Throws if the loop is closed or running, or another loop runs on this thread.
+    public func runForever() throws(EventLoopError) {
+        guard !_isClosed else { throw .closed }
+        guard !_isRunning else { throw .alreadyRunning }
+        guard asyncio_current_loop_get() == nil else { throw .anotherLoopRunning }
+        _isRunning = true
+        asyncio_current_loop_set(identity)
+        defer {
+            asyncio_current_loop_set(nil)
+            _isRunning = false
+            stopping = false
+        }
+        drainInbox()
+        while true {
+            uv.runOnce()
+            if stopping { break }
+        }
+    }
+
+    /// Stops the loop after the current iteration: asyncio's `stop()`. Callbacks already
+    /// scheduled stay queued for the next run. May be called from any thread.
+    public func stop() {
+        if isOnLoopThread || !_isRunning {
+            stopping = true
+        } else {
+            enqueueThreadsafe(.callback(Handle({ [unowned self] in self.stopping = true }, file: #fileID, line: #line)))
+        }
+    }
+
+    /// Closes the loop: asyncio's `close()`. Drops queued callbacks, closes every libuv
+    /// handle still open (the loop's own, signal handlers, and any a caller leaked), waits
+    /// for their close callbacks and for thread-pool work in flight, then frees the loop.
+    /// Idempotent; throws if the loop is running.
+    public func close() throws(EventLoopError) {
+        guard !_isRunning else { throw .closeWhileRunning }
+        guard !_isClosed else { return }
+        let previous = asyncio_current_loop_get()
+        asyncio_current_loop_set(identity)
+        defer { asyncio_current_loop_set(previous) }
+        drainInbox()
+        _isClosed = true
+        ready.removeAll()
+        timers = Heap()
+        for handler in signalHandlers.values { handler.close() }
+        signalHandlers.removeAll()
+        uv.closeAllHandles()
+        uv.runUntilIdle()
+        do {
+            try uv.close()
+        } catch {
+            logger.error("closing the event loop: \(error)")
+        }
+    }
+
+    /// Handles still open that this loop did not create for itself: leaked transports,
+    /// servers, pollers. Test helpers assert this is empty after a test.
+    func liveHandleLabels() -> [String] {
+        uv.liveHandles().filter { !$0.isInternal && !$0.isClosing }.map(\.label)
+    }
+}

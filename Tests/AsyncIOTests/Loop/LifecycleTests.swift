@@ -1,0 +1,78 @@
+@testable import AsyncIO
+import XCTest
+
+final class LifecycleTests: XCTestCase {
+    func testCloseLeavesNoLiveHandle() throws {
+        let loop = try EventLoop()
+        try loop.addSignalHandler(SIGUSR2) {}
+        loop.callLater(.seconds(60)) {}
+        XCTAssertEqual(loop.liveHandleLabels(), ["signal handler \(SIGUSR2)"])
+        try loop.close()
+        XCTAssertTrue(loop.isClosed)
+        try loop.close()  // idempotent, as in asyncio
+    }
+
+    // CPython: test_base_events.BaseEventLoopTests.test_run_forever_closed / test_check_closed
+    func testUsingAClosedLoopFails() throws {
+        let loop = try EventLoop()
+        try loop.close()
+        XCTAssertThrowsError(try loop.runForever()) { XCTAssertEqual($0 as? EventLoopError, .closed) }
+        XCTAssertThrowsError(try loop.runUntilComplete { 1 }) { XCTAssertEqual($0 as? EventLoopError, .closed) }
+        XCTAssertEqual("\(EventLoopError.closed)", "Event loop is closed")
+    }
+
+    // CPython: test_base_events.BaseEventLoopTests.test_run_until_complete_loop_orphan /
+    // test_events.test_run_forever_nested
+    func testRunningInsideARunningLoopFails() {
+        runLoopTest { loop, _ in
+            XCTAssertThrowsError(try loop.runForever()) { XCTAssertEqual($0 as? EventLoopError, .alreadyRunning) }
+            let other = try EventLoop()
+            XCTAssertThrowsError(try other.runForever()) { XCTAssertEqual($0 as? EventLoopError, .anotherLoopRunning) }
+            XCTAssertThrowsError(try loop.close()) { XCTAssertEqual($0 as? EventLoopError, .closeWhileRunning) }
+            try other.close()
+        }
+    }
+
+    // CPython: test_runners.RunTests.test_asyncio_run_return / test_asyncio_run_raises
+    func testRunReturnsTheResultAndClosesTheLoop() throws {
+        let seen = Box<EventLoop?>(nil)
+        let value = try EventLoop.run { loop in
+            seen.value = loop
+            try await loop.sleep(.milliseconds(1))
+            return 42
+        }
+        XCTAssertEqual(value, 42)
+        XCTAssertTrue(seen.value?.isClosed ?? false)
+
+        struct Boom: Error {}
+        XCTAssertThrowsError(try EventLoop.run { _ -> Int in throw Boom() }) { XCTAssertTrue($0 is Boom) }
+    }
+
+    // CPython: test_runners.RunTests.test_asyncio_run_cancels_hanging_tasks
+    func testRunCancelsLeftoverTasks() throws {
+        let cancelled = Locked(false)
+        try EventLoop.run { loop in
+            loop.createTask {
+                do {
+                    try await loop.sleep(.seconds(3600))
+                } catch is CancellationError {
+                    cancelled.withLock { $0 = true }
+                }
+            }
+            try await loop.sleep(.milliseconds(1))
+        }
+        XCTAssertTrue(cancelled.current)
+    }
+
+    // CPython: test_base_events.BaseEventLoopTests.test_run_until_complete_baseexception
+    func testRunUntilCompleteStoppedEarly() throws {
+        let loop = try EventLoop()
+        XCTAssertThrowsError(try loop.runUntilComplete { () -> Int in
+            loop.stop()
+            try await loop.sleep(.seconds(3600))
+            return 1
+        }) { XCTAssertEqual($0 as? EventLoopError, .stoppedBeforeCompletion) }
+        loop.cancelLeftoverTasks()
+        try loop.close()
+    }
+}
