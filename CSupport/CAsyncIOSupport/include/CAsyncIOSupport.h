@@ -6,4 +6,9 @@
 void *asyncio_current_loop_get(void);
 void asyncio_current_loop_set(void *loop);
 
+struct sockaddr;
+
+/* accept4(2) is a GNU extension that Swift's Glibc module does not import. */
+int asyncio_accept4(int fd, struct sockaddr *address, unsigned int *length, int flags);
+
 #endif

@@ -40,6 +40,9 @@ public final class EventLoop: @unchecked Sendable {
     private var _isClosed = false
 
     var signalHandlers: [Int32: UVSignal] = [:]
+    /// Descriptors owned by transports and servers; `sock*` and add/remove reader/writer
+    /// refuse them, as asyncio's `_ensure_fd_no_transport` does.
+    var transportDescriptors = Set<Int32>()
     var liveTasks: [UInt64: LiveTask] = [:]
     var nextTaskID: UInt64 = 0
     var exceptionHandler: ((EventLoop, ExceptionContext) -> Void)?

@@ -1,0 +1,2 @@
+/// A bidirectional stream transport (TCP, Unix sockets): asyncio's `Transport`.
+public protocol Transport: ReadTransport, WriteTransport {}
