@@ -179,12 +179,6 @@ struct ByteBuffer: ~Copyable {
         separator.withUnsafeBytes { firstIndex(of: $0, from: offset) }
     }
 
-    /// Whether the readable bytes hold `prefix` at `offset`.
-    func hasBytes(_ prefix: [UInt8], at offset: Int) -> Bool {
-        guard offset >= 0, offset + prefix.count <= count else { return false }
-        return prefix.withUnsafeBytes { memcmp(storage + readIndex + offset, $0.baseAddress!, $0.count) == 0 }
-    }
-
     /// Among `separators` (sorted by length, shortest first, none empty), the match that
     /// ends first at or after `offset`; on equal ends the shorter separator wins (asyncio
     /// 3.13's `readuntil` with a tuple). Returns its start and end offsets.
