@@ -14,5 +14,6 @@ public struct LimitOverrunError: Error, Sendable, Equatable, CustomStringConvert
         self.consumed = consumed
     }
 
+    /// The message, as asyncio's `str(error)`.
     public var description: String { message }
 }

@@ -18,6 +18,7 @@ public enum StreamError: Error, Sendable, Equatable, CustomStringConvertible {
     /// asyncio name of the second read ("read", "readuntil", "readexactly").
     case concurrentRead(operation: String)
 
+    /// asyncio's message for the same misuse.
     public var description: String {
         switch self {
         case .invalidLimit: "Limit cannot be <= 0"

@@ -12,6 +12,12 @@ extension StreamReader: AsyncSequence {
             let line = try await reader.readLine()
             return line.isEmpty ? nil : line
         }
+
+        /// `next()` on the caller's executor (what `for try await` calls).
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws -> [UInt8]? {
+            let line = try await reader.readLine()
+            return line.isEmpty ? nil : line
+        }
     }
 
     /// An iterator over the reader's lines (asyncio's `__aiter__`).

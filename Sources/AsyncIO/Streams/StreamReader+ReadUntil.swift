@@ -16,7 +16,7 @@ extension StreamReader {
     /// `StreamError.lineLimitOverrun` (asyncio's `ValueError`) after dropping the line from
     /// the buffer when its newline was found, or the whole buffer when it was not.
     /// Throws the reader's `exception` if one is set.
-    public func readLine() async throws -> [UInt8] {
+    nonisolated(nonsending) public func readLine() async throws -> [UInt8] {
         loop.assertOnLoopThread()
         do {
             return try await readUntil(.byte(newline), minLength: 1, maxLength: 1)
@@ -41,7 +41,7 @@ extension StreamReader {
     ///   `limit`; the data stays in the buffer.
     /// - Throws `StreamError.emptySeparator` for an empty separator, and the reader's
     ///   `exception` if one is set.
-    public func readUntil(_ separator: [UInt8] = [10]) async throws -> [UInt8] {
+    nonisolated(nonsending) public func readUntil(_ separator: [UInt8] = [10]) async throws -> [UInt8] {
         loop.assertOnLoopThread()
         guard !separator.isEmpty else { throw StreamError.emptySeparator }
         if separator.count == 1 {
@@ -56,7 +56,7 @@ extension StreamReader {
     ///
     /// Throws `StreamError.noSeparator` for an empty list and `StreamError.emptySeparator`
     /// if any separator is empty; otherwise as `readUntil(_:)`.
-    public func readUntil(anyOf separators: [[UInt8]]) async throws -> [UInt8] {
+    nonisolated(nonsending) public func readUntil(anyOf separators: [[UInt8]]) async throws -> [UInt8] {
         loop.assertOnLoopThread()
         guard !separators.isEmpty else { throw StreamError.noSeparator }
         // Stable by length, as Python's sorted(key=len).
@@ -87,7 +87,7 @@ extension StreamReader {
 
     /// asyncio's `readuntil` loop. `offset` is where the next search starts: bytes before
     /// it were searched already and cannot begin a separator.
-    private func readUntil(_ separators: Separators, minLength: Int, maxLength: Int) async throws -> [UInt8] {
+    nonisolated(nonsending) private func readUntil(_ separators: Separators, minLength: Int, maxLength: Int) async throws -> [UInt8] {
         if let exception { throw exception }
         var offset = 0
         var match: (start: Int, end: Int)

@@ -154,7 +154,7 @@ public final class StreamReader: @unchecked Sendable {
 
     /// Suspends until data, EOF or an error arrives (asyncio's `_wait_for_data`); resumes
     /// a transport this reader paused, since nothing else would wake the read.
-    func waitForData(_ operation: String) async throws {
+    nonisolated(nonsending) func waitForData(_ operation: String) async throws {
         guard case .idle = waitState else { throw StreamError.concurrentRead(operation: operation) }
         assert(!eof, "waitForData after EOF")
         if paused {
@@ -228,7 +228,7 @@ public final class StreamReader: @unchecked Sendable {
     /// - `n` < 0: reads until EOF and returns everything.
     ///
     /// Throws the reader's `exception` if one is set.
-    public func read(_ n: Int = -1) async throws -> [UInt8] {
+    nonisolated(nonsending) public func read(_ n: Int = -1) async throws -> [UInt8] {
         loop.assertOnLoopThread()
         if let storedException { throw storedException }
         if n == 0 { return [] }
@@ -241,7 +241,7 @@ public final class StreamReader: @unchecked Sendable {
         return data
     }
 
-    private func readToEOF() async throws -> [UInt8] {
+    nonisolated(nonsending) private func readToEOF() async throws -> [UInt8] {
         var result: [UInt8] = []
         while true {
             // asyncio reads `limit`-sized blocks, re-checking the exception before each.
@@ -267,7 +267,7 @@ public final class StreamReader: @unchecked Sendable {
     /// Throws `IncompleteReadError` (with the bytes read so far, which leave the buffer)
     /// when the stream ends first, `StreamError.negativeReadSize` when `n` < 0, and the
     /// reader's `exception` if one is set. `n` may exceed `limit`.
-    public func readExactly(_ n: Int) async throws -> [UInt8] {
+    nonisolated(nonsending) public func readExactly(_ n: Int) async throws -> [UInt8] {
         loop.assertOnLoopThread()
         guard n >= 0 else { throw StreamError.negativeReadSize }
         if let storedException { throw storedException }

@@ -149,7 +149,7 @@ public final class StreamReaderProtocol: BufferedProtocol, @unchecked Sendable {
     /// Waits while writing is paused (asyncio's `_drain_helper`). Returns at once when not
     /// paused; throws `OSError` ECONNRESET "Connection lost" once the connection is gone.
     /// Any number of tasks may wait at once; all return on `resumeWriting`.
-    public func drainHelper() async throws {
+    nonisolated(nonsending) public func drainHelper() async throws {
         loop.assertOnLoopThread()
         if isConnectionLost { throw OSError(errno: ECONNRESET, message: "Connection lost") }
         if !isWritingPaused { return }
@@ -171,7 +171,7 @@ public final class StreamReaderProtocol: BufferedProtocol, @unchecked Sendable {
     /// Waits until `connectionLost`; throws its error if it had one (asyncio's
     /// `_get_close_waiter` future). Unlike awaiting asyncio's shared future, cancelling one
     /// waiter does not cancel the others.
-    func waitClosed() async throws {
+    nonisolated(nonsending) func waitClosed() async throws {
         loop.assertOnLoopThread()
         if let closedOutcome { return try closedOutcome.get() }
         try await loop.suspend { (waiter: LoopWaiter<Void>) in
@@ -189,6 +189,7 @@ public final class StreamReaderProtocol: BufferedProtocol, @unchecked Sendable {
 }
 
 extension StreamReaderProtocol: CustomStringConvertible {
+    /// A summary for logs (asyncio's `repr`): the reader, and whether writing is paused.
     public var description: String {
         "<StreamReaderProtocol reader=\(reader)\(isWritingPaused ? " paused" : "")>"
     }

@@ -61,7 +61,7 @@ public final class StreamWriter: @unchecked Sendable {
 
     /// Waits until the connection is lost (asyncio's `wait_closed()`); throws the error it
     /// was lost with, if any.
-    public func waitClosed() async throws {
+    nonisolated(nonsending) public func waitClosed() async throws {
         try await streamProtocol.waitClosed()
     }
 
@@ -79,7 +79,7 @@ public final class StreamWriter: @unchecked Sendable {
     /// - waits while the transport has paused writing (its buffer above the high-water mark).
     ///
     /// Returns without suspending when writing is not paused and the transport is open.
-    public func drain() async throws {
+    nonisolated(nonsending) public func drain() async throws {
         loop.assertOnLoopThread()
         if let exception = reader?.exception { throw exception }
         if transport.isClosing {

@@ -74,6 +74,32 @@ final class StreamReaderProtocolTests: XCTestCase {
         }
     }
 
+    // A waiting read is resumed straight from bufferUpdated: it runs before a callback
+    // scheduled right after the delivery (one trip through the ready queue, as an asyncio
+    // task woken by its future).
+    func testWaitingReadResumesInOneReadyQueueTrip() {
+        runLoopTest { loop, _ in
+            let reader = try StreamReader(loop: loop)
+            let proto = StreamReaderProtocol(reader: reader, loop: loop)
+            let transport = FakeStreamTransport(loop: loop)
+            transport.connect(proto)
+            let order = Box([String]())
+            let task = loop.createTask {
+                let data = try await reader.read(10)
+                order.value.append("read \(text(data))")
+            }
+            try await loop.runBriefly()
+            XCTAssertTrue(reader.hasWaiter)
+            loop.callSoon {
+                transport.deliver(bytes("x")[...], chunkSize: 1)
+                loop.callSoon { order.value.append("next callback") }
+            }
+            try await withTimeout(.seconds(10)) { try await task.value }
+            try await loop.runBriefly(2)
+            XCTAssertEqual(order.value, ["read x", "next callback"])
+        }
+    }
+
     // readExactly and readLine across deliveries that split lines and records anywhere.
     func testBufferedPathWithLinesAndRecords() {
         runLoopTest { loop, _ in
