@@ -90,6 +90,13 @@ public final class StreamReader: @unchecked Sendable {
         self.transport = transport
     }
 
+    /// Forgets the transport once the connection is lost, so the reader does not keep the
+    /// transport (and, through it, its protocol) alive.
+    func detachTransport() {
+        transport = nil
+        paused = false
+    }
+
     // MARK: Feeding
 
     /// Appends `data` to the buffer and wakes a waiting read (asyncio's `feed_data`).

@@ -119,6 +119,9 @@ public final class StreamReaderProtocol: BufferedProtocol, @unchecked Sendable {
                 if let error { waiter.resume(throwing: error) } else { waiter.resume(returning: ()) }
             }
         }
+        // asyncio drops its references here; the reader's goes too, which breaks the
+        // reader → transport → protocol → reader cycle whatever the transport does.
+        reader.detachTransport()
         transport = nil
         clientTask = nil
     }

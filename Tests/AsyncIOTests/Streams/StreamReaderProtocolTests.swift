@@ -251,6 +251,7 @@ final class StreamReaderProtocolTests: XCTestCase {
             XCTAssertThrowsError(try closedResult.get()) { XCTAssertEqual($0 as? OSError, reset) }
             XCTAssertEqual(reader.exception as? OSError, reset)
             XCTAssertNil(proto.transport)
+            XCTAssertNil(reader.transport)
         }
     }
 
