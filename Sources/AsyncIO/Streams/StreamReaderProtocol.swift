@@ -1,0 +1,199 @@
+import Glibc
+
+/// The protocol between a stream transport and a `StreamReader`/`StreamWriter` pair:
+/// asyncio's `StreamReaderProtocol` (with its `FlowControlMixin`).
+///
+/// It is a `BufferedProtocol`: `getBuffer` hands the transport the free tail of the
+/// reader's own buffer, so received bytes go from the socket into the reader with no
+/// intermediate copy, and `bufferUpdated` wakes a waiting read directly.
+///
+/// For `StreamWriter.drain()` it records the transport's `pauseWriting`/`resumeWriting`
+/// and lets any number of drains wait while writing is paused.
+///
+/// On the server side (`startServer`) it takes a `clientConnected` callback: when the
+/// connection is made it creates the `StreamWriter` and runs the callback as a task on the
+/// loop. An error the callback throws goes to the loop's exception handler ("Unhandled
+/// exception in client_connected_cb") and closes the transport; so does cancellation,
+/// without the report (asyncio 3.13).
+///
+/// Loop-bound: the transport calls it on the loop's thread.
+public final class StreamReaderProtocol: BufferedProtocol, @unchecked Sendable {
+    /// The server-side callback: asyncio's `client_connected_cb`.
+    public typealias ClientConnected = @Sendable (StreamReader, StreamWriter) async throws -> Void
+
+    /// The loop the protocol belongs to.
+    public let loop: EventLoop
+    /// The reader the transport's bytes go to.
+    public let reader: StreamReader
+    private let clientConnected: ClientConnected?
+
+    /// The transport, from `connectionMade` until `connectionLost`.
+    public private(set) var transport: (any Transport)?
+    /// The task running `clientConnected` (asyncio's `_task`).
+    private(set) var clientTask: Task<Void, any Error>?
+
+    // Flow control for the writer (asyncio's FlowControlMixin).
+    private(set) var isWritingPaused = false
+    private(set) var isConnectionLost = false
+    private var drainWaiters: [LoopWaiter<Void>] = []
+
+    // asyncio's `_closed` future, for `StreamWriter.waitClosed`.
+    private var closedOutcome: Result<Void, any Error>?
+    private var closeWaiters: [LoopWaiter<Void>] = []
+
+    /// A protocol feeding `reader`; with `clientConnected`, one that starts the callback
+    /// when the connection is made (asyncio's `StreamReaderProtocol(stream_reader,
+    /// client_connected_cb=None, loop)`).
+    public init(reader: StreamReader, clientConnected: ClientConnected? = nil, loop: EventLoop) {
+        self.reader = reader
+        self.clientConnected = clientConnected
+        self.loop = loop
+    }
+
+    // MARK: Connection events
+
+    /// Keeps the transport, lets the reader pause it, and on the server side starts the
+    /// client-connected callback (asyncio's `connection_made`).
+    public func connectionMade(_ transport: any Transport) {
+        loop.assertOnLoopThread()
+        self.transport = transport
+        reader.setTransport(transport)
+        guard let clientConnected else { return }
+        let writer = StreamWriter(transport: transport, protocol: self, reader: reader, loop: loop)
+        clientTask = loop.createTask { [reader, loop] in
+            do {
+                try await clientConnected(reader, writer)
+            } catch is CancellationError {
+                writer.close()
+            } catch {
+                loop.callExceptionHandler(ExceptionContext(
+                    message: "Unhandled exception in client_connected_cb",
+                    error: error,
+                    extra: ["transport": "\(writer.transport)"]))
+                writer.close()
+            }
+        }
+    }
+
+    /// The free tail of the reader's buffer (asyncio's `get_buffer`): at least `sizeHint`
+    /// bytes when the reader's buffer is empty (64 KiB without a hint).
+    public func getBuffer(_ sizeHint: Int) -> UnsafeMutableRawBufferPointer {
+        reader.receiveBuffer(sizeHint: sizeHint)
+    }
+
+    /// Commits `count` received bytes to the reader and wakes its waiting read
+    /// (asyncio's `buffer_updated`; `data_received` → `feed_data` for the plain protocol).
+    public func bufferUpdated(_ count: Int) {
+        reader.commitReceived(count)
+    }
+
+    /// Feeds EOF to the reader and returns true, so the transport stays open for writing
+    /// until the writer closes it (asyncio's `eof_received`, which returns true except
+    /// over TLS).
+    public func eofReceived() -> Bool {
+        reader.feedEOF()
+        return true
+    }
+
+    /// Ends the reader (EOF, or the error as its exception), completes `waitClosed`, and
+    /// releases paused drains (asyncio's `connection_lost`).
+    public func connectionLost(_ error: (any Error)?) {
+        loop.assertOnLoopThread()
+        if let error {
+            reader.setException(error)
+        } else {
+            reader.feedEOF()
+        }
+        if closedOutcome == nil {
+            closedOutcome = error.map { .failure($0) } ?? .success(())
+            let waiters = closeWaiters
+            closeWaiters.removeAll()
+            for waiter in waiters { waiter.resume(with: closedOutcome!) }
+        }
+        // FlowControlMixin.connection_lost: wake the paused drains.
+        isConnectionLost = true
+        if isWritingPaused {
+            let waiters = drainWaiters
+            drainWaiters.removeAll()
+            for waiter in waiters {
+                if let error { waiter.resume(throwing: error) } else { waiter.resume(returning: ()) }
+            }
+        }
+        // asyncio drops its references here; the reader's goes too, which breaks the
+        // reader → transport → protocol → reader cycle whatever the transport does.
+        reader.detachTransport()
+        transport = nil
+        clientTask = nil
+    }
+
+    // MARK: Flow control (asyncio's FlowControlMixin)
+
+    /// The transport's buffer went above its high-water mark: drains wait from now on
+    /// (asyncio's `pause_writing`).
+    public func pauseWriting() {
+        loop.assertOnLoopThread()
+        assert(!isWritingPaused, "pauseWriting while paused")
+        isWritingPaused = true
+        if loop.debug { loop.logger.debug("\(self) pauses writing") }
+    }
+
+    /// The transport's buffer drained to its low-water mark: every waiting drain returns
+    /// (asyncio's `resume_writing`).
+    public func resumeWriting() {
+        loop.assertOnLoopThread()
+        assert(isWritingPaused, "resumeWriting while not paused")
+        isWritingPaused = false
+        if loop.debug { loop.logger.debug("\(self) resumes writing") }
+        let waiters = drainWaiters
+        drainWaiters.removeAll()
+        for waiter in waiters { waiter.resume(returning: ()) }
+    }
+
+    /// Waits while writing is paused (asyncio's `_drain_helper`). Returns at once when not
+    /// paused; throws `OSError` ECONNRESET "Connection lost" once the connection is gone.
+    /// Any number of tasks may wait at once; all return on `resumeWriting`.
+    nonisolated(nonsending) public func drainHelper() async throws {
+        loop.assertOnLoopThread()
+        if isConnectionLost { throw OSError(errno: ECONNRESET, message: "Connection lost") }
+        if !isWritingPaused { return }
+        try await loop.suspend { (waiter: LoopWaiter<Void>) in
+            // The waiter rule: re-check inside the suspension.
+            if isConnectionLost {
+                waiter.resume(throwing: OSError(errno: ECONNRESET, message: "Connection lost"))
+                return
+            }
+            guard isWritingPaused else {
+                waiter.resume(returning: ())
+                return
+            }
+            drainWaiters.append(waiter)
+            waiter.onCancel = { [self] in drainWaiters.removeAll { $0 === waiter } }
+        }
+    }
+
+    /// Waits until `connectionLost`; throws its error if it had one (asyncio's
+    /// `_get_close_waiter` future). Unlike awaiting asyncio's shared future, cancelling one
+    /// waiter does not cancel the others.
+    nonisolated(nonsending) func waitClosed() async throws {
+        loop.assertOnLoopThread()
+        if let closedOutcome { return try closedOutcome.get() }
+        try await loop.suspend { (waiter: LoopWaiter<Void>) in
+            if let closedOutcome {
+                waiter.resume(with: closedOutcome)
+                return
+            }
+            closeWaiters.append(waiter)
+            waiter.onCancel = { [self] in closeWaiters.removeAll { $0 === waiter } }
+        }
+    }
+
+    /// Number of drains waiting (tests).
+    var drainWaiterCount: Int { drainWaiters.count }
+}
+
+extension StreamReaderProtocol: CustomStringConvertible {
+    /// A summary for logs (asyncio's `repr`): the reader, and whether writing is paused.
+    public var description: String {
+        "<StreamReaderProtocol reader=\(reader)\(isWritingPaused ? " paused" : "")>"
+    }
+}
