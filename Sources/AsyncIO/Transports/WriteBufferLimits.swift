@@ -26,7 +26,8 @@ struct WriteBufferLimits: Equatable {
     /// are missing), a missing low is high / 4; `high >= low >= 0` must hold.
     init(high: Int?, low: Int?) throws(WriteBufferLimitsError) {
         let high = high ?? low.map { 4 * $0 } ?? 64 * 1024
-        let low = low ?? high / 4
+        // Python's floor division, so a negative high yields asyncio's message.
+        let low = low ?? (high >= 0 ? high / 4 : (high - 3) / 4)
         guard high >= low, low >= 0 else { throw WriteBufferLimitsError(high: high, low: low) }
         self.init(high: high, low: low)
     }
