@@ -179,21 +179,18 @@ extension EventLoop {
     /// progress (asyncio's `sock_connect`). Throws `OSError` "Connect call failed …".
     func connect(_ socket: Socket, to address: SocketAddress) async throws {
         if try socket.tryConnect(address) { return }
-        try await suspend { (waiter: LoopWaiter<Void>) in
+        // libuv reports a failed connect (EPOLLERR) as UV_EBADF: SO_ERROR has the cause.
+        let status = try await suspend { (waiter: LoopWaiter<Int32>) in
             let watch = try UVSocketWatch(loop: uv, descriptor: socket.fileno, label: "connect \(address)")
             watch.start(.writable) { status in
                 watch.close()
-                if status < 0 {
-                    waiter.resume(throwing: OSError(errno: -status, message: "Connect call failed \(address)"))
-                } else {
-                    waiter.resume(returning: ())
-                }
+                waiter.resume(returning: status)
             }
             waiter.onCancel = { watch.close() }
         }
         let pending = socket.pendingError
-        if pending != 0 {
-            throw OSError(errno: pending, message: "Connect call failed \(address)")
+        if pending != 0 || status < 0 {
+            throw OSError(errno: pending != 0 ? pending : -status, message: "Connect call failed \(address)")
         }
     }
 
