@@ -33,6 +33,11 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
+        // asyncio's echo server and client protocol examples, over one loop.
+        .executableTarget(
+            name: "echo-protocol-example",
+            dependencies: ["AsyncIO"]
+        ),
         .testTarget(
             name: "AsyncIOTests",
             dependencies: ["AsyncIO"]

@@ -16,6 +16,8 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     /// The protocol number (0 for the default).
     public let proto: Int32
     private var descriptor: Int32
+    /// A view does not own its descriptor: closing or dropping it leaves it open.
+    private var isView = false
 
     /// A new non-blocking, close-on-exec socket (Python's `socket.socket(family, type, proto)`
     /// followed by `setblocking(False)`).
@@ -45,8 +47,29 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         descriptor = fd
     }
 
+    /// A non-owning view of a descriptor owned elsewhere (a transport's or server's libuv
+    /// handle), as asyncio's `TransportSocket`: options and addresses work, `close()`
+    /// and `detach()` only forget the descriptor. The owner calls `invalidateView()`
+    /// when it closes the descriptor.
+    init(viewing fd: Int32, family: Int32, type: Int32, proto: Int32) {
+        self.family = family
+        self.type = type
+        self.proto = proto
+        descriptor = fd
+        isView = true
+    }
+
+    /// Whether this socket is a non-owning view (`getExtraInfo("socket")`, `Server.sockets`).
+    public var isTransportView: Bool { isView }
+
+    /// Makes a view forget its descriptor once the owner closed it.
+    func invalidateView() {
+        precondition(isView, "invalidateView() on an owning socket")
+        descriptor = -1
+    }
+
     deinit {
-        if descriptor >= 0 { Glibc.close(descriptor) }
+        if descriptor >= 0 && !isView { Glibc.close(descriptor) }
     }
 
     /// The descriptor, or -1 once closed or detached (Python's `fileno()`).
@@ -58,12 +81,16 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     /// Closes the descriptor; later calls do nothing.
     public func close() {
         guard descriptor >= 0 else { return }
-        Glibc.close(descriptor)
+        if !isView { Glibc.close(descriptor) }
         descriptor = -1
     }
 
     /// Gives up ownership of the descriptor and returns it; the socket then counts as closed.
     public func detach() -> Int32 {
+        if isView {
+            descriptor = -1
+            return -1
+        }
         let fd = descriptor
         descriptor = -1
         return fd

@@ -1,0 +1,136 @@
+import Glibc
+
+extension EventLoop {
+    /// Creates a TCP server: asyncio's `loop.create_server(protocol_factory, host, port, …)`.
+    ///
+    /// - `factory` makes one protocol per connection; it must return a
+    ///   `StreamingProtocol` or a `BufferedProtocol` (checked at run time, as asyncio
+    ///   dispatches on the protocol's class). If it throws, that connection is closed and
+    ///   the error goes to the exception handler.
+    /// - `host` nil or `""` binds every interface (getaddrinfo with `AI_PASSIVE` answers
+    ///   both `0.0.0.0` and `::`); see `createServer(_:hosts:…)` for several hosts.
+    /// - `sock` serves an existing bound socket instead (exclusive with host/port).
+    /// - `reuseAddress` defaults to true (asyncio's default on Unix); `reusePort` sets
+    ///   SO_REUSEPORT; `keepAlive` SO_KEEPALIVE; AF_INET6 sockets get IPV6_V6ONLY.
+    /// - An address that fails to bind with EADDRNOTAVAIL is skipped (asyncio 3.13);
+    ///   other bind errors throw an `OSError` naming the address.
+    /// - With `startServing: false`, call `Server.startServing()` or `serveForever()`.
+    public func createServer(
+        _ factory: @escaping () throws -> any BaseProtocol,
+        host: String? = nil, port: Int? = nil,
+        family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
+        sock: Socket? = nil, backlog: Int = 100,
+        reuseAddress: Bool? = nil, reusePort: Bool = false, keepAlive: Bool = false,
+        startServing: Bool = true
+    ) async throws -> Server {
+        let hosts: [String?]? = host == nil && port == nil ? nil : [host == "" ? nil : host]
+        return try await createTCPServer(factory, hosts: hosts, port: port, family: family, flags: flags,
+                                         sock: sock, backlog: backlog, reuseAddress: reuseAddress,
+                                         reusePort: reusePort, keepAlive: keepAlive, startServing: startServing)
+    }
+
+    /// `createServer` bound on each of `hosts` (asyncio's `host` given as a sequence);
+    /// the resolved addresses are deduplicated.
+    public func createServer(
+        _ factory: @escaping () throws -> any BaseProtocol,
+        hosts: [String], port: Int? = nil,
+        family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
+        backlog: Int = 100,
+        reuseAddress: Bool? = nil, reusePort: Bool = false, keepAlive: Bool = false,
+        startServing: Bool = true
+    ) async throws -> Server {
+        try await createTCPServer(factory, hosts: hosts.map { $0 == "" ? nil : $0 }, port: port, family: family,
+                                  flags: flags, sock: nil, backlog: backlog, reuseAddress: reuseAddress,
+                                  reusePort: reusePort, keepAlive: keepAlive, startServing: startServing)
+    }
+
+    private func createTCPServer(
+        _ factory: @escaping () throws -> any BaseProtocol,
+        hosts: [String?]?, port: Int?, family: Int32, flags: Int32, sock: Socket?, backlog: Int,
+        reuseAddress: Bool?, reusePort: Bool, keepAlive: Bool, startServing: Bool
+    ) async throws -> Server {
+        assertOnLoopThread()
+        var sockets: [Socket] = []
+        if let hosts {
+            guard sock == nil else {
+                throw InvalidArgumentError("host/port and sock can not be specified at the same time")
+            }
+            var infos: [AddressInfo] = []
+            var seen = Set<AddressInfo>()
+            for host in hosts {
+                let answers = try await getAddrInfo(host: host, port: port ?? 0, family: family,
+                                                    type: Int32(SOCK_STREAM.rawValue), flags: flags)
+                guard !answers.isEmpty else {
+                    throw OSError(errno: 0, message: "getaddrinfo(\(host.map { "'\($0)'" } ?? "None")) returned empty list")
+                }
+                for info in answers where seen.insert(info).inserted { infos.append(info) }
+            }
+            var completed = false
+            defer { if !completed { for socket in sockets { socket.close() } } }
+            for info in infos {
+                guard let socket = try? Socket(family: info.family, type: info.type, proto: info.proto) else {
+                    continue // asyncio: a family/type/protocol this host does not support
+                }
+                sockets.append(socket)
+                try configureListener(socket, family: info.family, reuseAddress: reuseAddress ?? true,
+                                      reusePort: reusePort, keepAlive: keepAlive)
+                do {
+                    try socket.bind(info.address)
+                } catch {
+                    let message = "error while attempting to bind on address \(info.address): "
+                        + OSError.strerror(error.errno).lowercased()
+                    if error.errno == EADDRNOTAVAIL {
+                        // asyncio (bpo-30945): assume the family is not enabled here.
+                        sockets.removeLast().close()
+                        if debug { logger.warning("\(message)") }
+                        continue
+                    }
+                    throw OSError(errno: error.errno, message: message)
+                }
+            }
+            guard !sockets.isEmpty else {
+                throw OSError(errno: EADDRNOTAVAIL,
+                              message: "could not bind on any address out of \(infos.map(\.address))")
+            }
+            completed = true
+        } else {
+            guard let sock else { throw InvalidArgumentError("Neither host/port nor sock were specified") }
+            guard sock.type == Int32(SOCK_STREAM.rawValue) else {
+                throw InvalidArgumentError("A Stream Socket was expected, got \(sock)")
+            }
+            try sock.setBlocking(false)
+            sockets = [sock]
+        }
+        return try await makeServer(factory, sockets: sockets, backlog: backlog, startServing: startServing)
+    }
+
+    func makeServer(
+        _ factory: @escaping () throws -> any BaseProtocol, sockets: [Socket], backlog: Int,
+        startServing: Bool, unixCleanup: [Int32: (path: String, inode: UInt64)] = [:]
+    ) async throws -> Server {
+        let server = Server(loop: self, sockets: sockets, factory: factory, backlog: backlog, unixCleanup: unixCleanup)
+        if startServing {
+            do {
+                try server.beginServing()
+            } catch {
+                server.close()
+                throw error
+            }
+            // asyncio skips one loop iteration so the readers are registered.
+            await Task.yield()
+        }
+        return server
+    }
+
+    private func configureListener(_ socket: Socket, family: Int32, reuseAddress: Bool,
+                                   reusePort: Bool, keepAlive: Bool) throws(OSError) {
+        if reuseAddress { try socket.setOption(level: SOL_SOCKET, name: SO_REUSEADDR, value: 1) }
+        if reusePort, family == AF_INET || family == AF_INET6 {
+            try socket.setOption(level: SOL_SOCKET, name: SO_REUSEPORT, value: 1)
+        }
+        if keepAlive { try socket.setOption(level: SOL_SOCKET, name: SO_KEEPALIVE, value: 1) }
+        // Linux listens on both families from one AF_INET6 socket unless told not to;
+        // asyncio binds one socket per family instead.
+        if family == AF_INET6 { try socket.setOption(level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, value: 1) }
+    }
+}
