@@ -1,0 +1,140 @@
+import Glibc
+
+
+extension EventLoop {
+    /// Opens a connection and returns its reader and writer: asyncio's
+    /// `asyncio.open_connection(host, port, *, limit, **kwds)`. The keywords are those of
+    /// `createConnection`; `limit` is the reader's buffer limit.
+    public func openConnection(
+        host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
+        family: Int32 = AF_UNSPEC, proto: Int32 = 0, flags: Int32 = 0,
+        sock: Socket? = nil, localAddress: (host: String, port: Int)? = nil
+    ) async throws -> (StreamReader, StreamWriter) {
+        let reader = try StreamReader(limit: limit, loop: self)
+        let (transport, streamProtocol) = try await createConnection(
+            { StreamReaderProtocol(reader: reader, loop: self) },
+            host: host, port: port, family: family, proto: proto, flags: flags,
+            sock: sock, localAddress: localAddress)
+        return (reader, StreamWriter(transport: transport, protocol: streamProtocol, reader: reader, loop: self))
+    }
+
+    /// Starts a server that runs `clientConnected` as a task on this loop for each
+    /// connection: asyncio's `asyncio.start_server(client_connected_cb, host, port, *,
+    /// limit, **kwds)`. An error the callback throws goes to the exception handler and the
+    /// connection is closed. The keywords are those of `createServer`.
+    public func startServer(
+        host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
+        family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
+        sock: Socket? = nil, backlog: Int = 100,
+        reuseAddress: Bool? = nil, reusePort: Bool = false, keepAlive: Bool = false,
+        startServing: Bool = true,
+        clientConnected: @escaping StreamReaderProtocol.ClientConnected
+    ) async throws -> Server {
+        _ = try StreamReader(limit: limit, loop: self)  // reject a bad limit before binding
+        return try await createServer(
+            { [unowned self] in
+                StreamReaderProtocol(reader: try StreamReader(limit: limit, loop: self),
+                                     clientConnected: clientConnected, loop: self)
+            },
+            host: host, port: port, family: family, flags: flags, sock: sock, backlog: backlog,
+            reuseAddress: reuseAddress, reusePort: reusePort, keepAlive: keepAlive,
+            startServing: startServing)
+    }
+
+    /// `startServer` bound on each of `hosts` (asyncio's `host` given as a sequence).
+    public func startServer(
+        hosts: [String], port: Int? = nil, limit: Int = StreamReader.defaultLimit,
+        family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE, backlog: Int = 100,
+        reuseAddress: Bool? = nil, reusePort: Bool = false, keepAlive: Bool = false,
+        startServing: Bool = true,
+        clientConnected: @escaping StreamReaderProtocol.ClientConnected
+    ) async throws -> Server {
+        _ = try StreamReader(limit: limit, loop: self)
+        return try await createServer(
+            { [unowned self] in
+                StreamReaderProtocol(reader: try StreamReader(limit: limit, loop: self),
+                                     clientConnected: clientConnected, loop: self)
+            },
+            hosts: hosts, port: port, family: family, flags: flags, backlog: backlog,
+            reuseAddress: reuseAddress, reusePort: reusePort, keepAlive: keepAlive,
+            startServing: startServing)
+    }
+
+    /// Connects to a Unix-domain socket and returns its reader and writer: asyncio's
+    /// `asyncio.open_unix_connection(path, *, limit, **kwds)`.
+    public func openUnixConnection(
+        path: String? = nil, limit: Int = StreamReader.defaultLimit, sock: Socket? = nil
+    ) async throws -> (StreamReader, StreamWriter) {
+        let reader = try StreamReader(limit: limit, loop: self)
+        let (transport, streamProtocol) = try await createUnixConnection(
+            { StreamReaderProtocol(reader: reader, loop: self) }, path: path, sock: sock)
+        return (reader, StreamWriter(transport: transport, protocol: streamProtocol, reader: reader, loop: self))
+    }
+
+    /// A Unix-domain stream server running `clientConnected` per connection: asyncio's
+    /// `asyncio.start_unix_server(client_connected_cb, path, *, limit, **kwds)`.
+    public func startUnixServer(
+        path: String? = nil, limit: Int = StreamReader.defaultLimit, sock: Socket? = nil,
+        backlog: Int = 100, startServing: Bool = true, cleanupSocket: Bool = true,
+        clientConnected: @escaping StreamReaderProtocol.ClientConnected
+    ) async throws -> Server {
+        _ = try StreamReader(limit: limit, loop: self)
+        return try await createUnixServer(
+            { [unowned self] in
+                StreamReaderProtocol(reader: try StreamReader(limit: limit, loop: self),
+                                     clientConnected: clientConnected, loop: self)
+            },
+            path: path, sock: sock, backlog: backlog, startServing: startServing, cleanupSocket: cleanupSocket)
+    }
+}
+
+/// The running loop, for the free functions that mirror asyncio's module-level ones.
+private func runningLoop(_ function: StaticString = #function) -> EventLoop {
+    guard let loop = EventLoop.current else {
+        preconditionFailure("\(function) must be called from a task running on an EventLoop")
+    }
+    return loop
+}
+
+/// `EventLoop.openConnection` on the running loop: asyncio's `asyncio.open_connection`.
+public func openConnection(
+    host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
+    family: Int32 = AF_UNSPEC, proto: Int32 = 0, flags: Int32 = 0,
+    sock: Socket? = nil, localAddress: (host: String, port: Int)? = nil
+) async throws -> (StreamReader, StreamWriter) {
+    try await runningLoop().openConnection(host: host, port: port, limit: limit, family: family, proto: proto,
+                                           flags: flags, sock: sock, localAddress: localAddress)
+}
+
+/// `EventLoop.startServer` on the running loop: asyncio's `asyncio.start_server`.
+public func startServer(
+    host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
+    family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
+    sock: Socket? = nil, backlog: Int = 100,
+    reuseAddress: Bool? = nil, reusePort: Bool = false, keepAlive: Bool = false,
+    startServing: Bool = true,
+    clientConnected: @escaping StreamReaderProtocol.ClientConnected
+) async throws -> Server {
+    try await runningLoop().startServer(host: host, port: port, limit: limit, family: family, flags: flags,
+                                        sock: sock, backlog: backlog, reuseAddress: reuseAddress,
+                                        reusePort: reusePort, keepAlive: keepAlive, startServing: startServing,
+                                        clientConnected: clientConnected)
+}
+
+/// `EventLoop.openUnixConnection` on the running loop: asyncio's `asyncio.open_unix_connection`.
+public func openUnixConnection(
+    path: String? = nil, limit: Int = StreamReader.defaultLimit, sock: Socket? = nil
+) async throws -> (StreamReader, StreamWriter) {
+    try await runningLoop().openUnixConnection(path: path, limit: limit, sock: sock)
+}
+
+/// `EventLoop.startUnixServer` on the running loop: asyncio's `asyncio.start_unix_server`.
+public func startUnixServer(
+    path: String? = nil, limit: Int = StreamReader.defaultLimit, sock: Socket? = nil,
+    backlog: Int = 100, startServing: Bool = true, cleanupSocket: Bool = true,
+    clientConnected: @escaping StreamReaderProtocol.ClientConnected
+) async throws -> Server {
+    try await runningLoop().startUnixServer(path: path, limit: limit, sock: sock, backlog: backlog,
+                                            startServing: startServing, cleanupSocket: cleanupSocket,
+                                            clientConnected: clientConnected)
+}
