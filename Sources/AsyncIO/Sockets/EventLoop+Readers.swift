@@ -20,6 +20,8 @@ extension EventLoop {
     /// Stops watching `fd` for readability; returns whether a reader was registered:
     /// asyncio's `loop.remove_reader`. Once neither a reader nor a writer remains, the
     /// poll handle is closed before this returns, so the descriptor may be closed next.
+    /// (As in asyncio, removing the reader that a pending `sock*` operation registered
+    /// leaves that operation waiting; cancel its task instead.)
     @discardableResult
     public func removeReader(_ fd: Int32) throws -> Bool {
         assertOnLoopThread()

@@ -210,4 +210,34 @@ final class SockClientOpsTests: XCTestCase {
             }
         }
     }
+
+    // CPython: test_sock_lowlevel.BaseSockTestsMixin.test_unix_sock_client_ops
+    func testUnixSocketClientOps() {
+        runLoopTest { loop, _ in
+            let path = "/tmp/asyncio-sock-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+            defer { unlink(path) }
+            let listener = try Socket(family: AF_UNIX)
+            try listener.bind(SocketAddress(unixPath: path))
+            try listener.listen()
+            let server = loop.createTask {
+                let (conn, _) = try await loop.sockAccept(listener)
+                defer { conn.close() }
+                while true {
+                    let data = try await loop.sockRecv(conn, 1024)
+                    if data.isEmpty { return }
+                    try await loop.sockSendAll(conn, data)
+                }
+            }
+            let sock = try Socket(family: AF_UNIX)
+            try await loop.sockConnect(sock, to: SocketAddress(unixPath: path))
+            let request = Array("GET / HTTP/1.0\r\n\r\n".utf8)
+            try await loop.sockSendAll(sock, request)
+            try sock.shutdown(Int32(SHUT_WR))
+            let reply = try await withTimeout(.seconds(10)) { try await receiveAll(loop, sock) }
+            XCTAssertEqual(reply, request)
+            try await withTimeout(.seconds(10)) { try await server.value }
+            sock.close()
+            listener.close()
+        }
+    }
 }
