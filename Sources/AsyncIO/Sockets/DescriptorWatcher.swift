@@ -195,6 +195,13 @@ final class DescriptorWatcher {
         tearDown(abandonWith: OSError(errno: EBADF, message: "socket (fd \(fd)) was closed while an operation on it was pending"))
     }
 
+    /// The registry and loop are being deallocated: from now on this watcher does nothing.
+    func loopWentAway() {
+        isClosed = true
+        reader = nil
+        writer = nil
+    }
+
     /// Stops and closes the poll handle and forgets this descriptor. Pending operations
     /// are abandoned with `error` (user callbacks are dropped silently).
     func tearDown(abandonWith error: (any Error)?) {

@@ -20,6 +20,10 @@ final class PollRegistry {
     }
 
     deinit {
+        // The loop is going away (it closed every handle already); a watcher that a
+        // suspended operation still holds must not reach back into it.
+        for watcher in watchers.values { watcher.loopWentAway() }
+        for watcher in settleQueue { watcher.loopWentAway() }
         scratch.deallocate()
     }
 
