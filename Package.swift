@@ -5,10 +5,14 @@ let package = Package(
     name: "AsyncIO",
     products: [
         .library(name: "AsyncIO", targets: ["AsyncIO"]),
+        .executable(name: "asyncio-echo", targets: ["asyncio-echo"]),
+        .executable(name: "sock-echo-example", targets: ["sock-echo-example"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        // Command-line parsing for asyncio-echo only; the library does not depend on it.
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
         // The system libuv (Debian: libuv1-dev), found through pkg-config.
@@ -37,6 +41,20 @@ let package = Package(
         .executableTarget(
             name: "echo-protocol-example",
             dependencies: ["AsyncIO"]
+        ),
+        // The echo server the benchmarks and black-box tests run, one file per layer.
+        .executableTarget(
+            name: "asyncio-echo",
+            dependencies: [
+                "AsyncIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The loop.sock_* echo server and client of the reference walkthrough, in Swift.
+        .executableTarget(
+            name: "sock-echo-example",
+            dependencies: ["AsyncIO"],
+            path: "Examples/SockEcho"
         ),
         .testTarget(
             name: "AsyncIOTests",

@@ -1,11 +1,16 @@
 import AsyncIO
+import Glibc
 
 /// asyncio's EchoServerProtocol: every chunk received is written straight back.
+/// A peer that sends without reading fills our write buffer; reading pauses then, so
+/// memory stays bounded by the transport's flow control.
 final class EchoStreamingProtocol: StreamingProtocol {
     private var transport: (any Transport)?
 
     func connectionMade(_ transport: any Transport) { self.transport = transport }
     func dataReceived(_ data: [UInt8]) { transport?.write(data) }
+    func pauseWriting() { transport?.pauseReading() }
+    func resumeWriting() { transport?.resumeReading() }
     func connectionLost(_ error: (any Error)?) { transport = nil }
 }
 
@@ -24,12 +29,45 @@ final class EchoBufferedProtocol: BufferedProtocol {
         // buffer is free again when it returns.
         transport?.write(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
     }
+    func pauseWriting() { transport?.pauseReading() }
+    func resumeWriting() { transport?.resumeReading() }
     func connectionLost(_ error: (any Error)?) { transport = nil }
 }
 
-/// Starts the echo server of `asyncio-echo --mode protocol|buffered` on the loop.
-func startProtocolEchoServer(loop: EventLoop, host: String, port: Int, buffered: Bool) async throws -> Server {
-    try await loop.createServer({ () -> any BaseProtocol in
-        buffered ? EchoBufferedProtocol() : EchoStreamingProtocol()
-    }, host: host, port: port)
+/// `--mode protocol`: the echo server on `createServer` with a `StreamingProtocol`.
+enum ProtocolEcho: EchoServer {
+    static func serve(host: String, port: Int) throws {
+        try serveUntilSignalled(host: host, port: port) { loop in
+            try await loop.createServer({ EchoStreamingProtocol() }, host: host, port: port, backlog: 1024)
+        }
+    }
+}
+
+/// `--mode buffered`: the echo server on `createServer` with a `BufferedProtocol`.
+enum BufferedEcho: EchoServer {
+    static func serve(host: String, port: Int) throws {
+        try serveUntilSignalled(host: host, port: port) { loop in
+            try await loop.createServer({ EchoBufferedProtocol() }, host: host, port: port, backlog: 1024)
+        }
+    }
+}
+
+/// Runs a loop with the server `start` makes, announces it, and on SIGINT or SIGTERM
+/// closes it and its connections before returning.
+func serveUntilSignalled(
+    host: String, port: Int,
+    _ start: sending @escaping (EventLoop) async throws -> Server
+) throws {
+    try EventLoop.run { loop in
+        let server = try await start(loop)
+        let stop = loop.createFuture(of: Void.self)
+        for signal in [SIGINT, SIGTERM] {
+            try loop.addSignalHandler(signal) { if !stop.isDone { try stop.setResult(()) } }
+        }
+        announceListening(host: host, port: (try? server.sockets.first?.localAddress.port) ?? nil ?? port)
+        try await stop.value
+        server.close()
+        server.closeClients()
+        try await withTimeout(.seconds(5)) { try await server.waitClosed() }
+    }
 }

@@ -2,9 +2,12 @@
  * asyncio-loadgen — a small, fast load generator for TCP echo servers.
  *
  * Single-threaded, Linux epoll (edge-triggered), non-blocking sockets with
- * TCP_NODELAY. It is meant to cost far less CPU per byte than any server it
- * measures, so it never becomes the bottleneck on a 2-core box where the server
- * and the generator are pinned to different cores.
+ * TCP_NODELAY, no dependencies. Its user-space work is kept to a minimum (one
+ * send and usually one recv per request, no per-request payload generation,
+ * memcmp verification), so nearly all of its CPU time is the kernel's TCP
+ * work. On loopback that kernel work is about the same per byte as an echo
+ * server's own, so a very fast server can saturate the generator's core: the
+ * generator reports its own CPU use so such client-bound results are visible.
  *
  * Modes
  *   rr      Request/response: each connection sends SIZE bytes, waits for all
@@ -32,8 +35,8 @@
  * SIGALRM hard timeout ends it even if the server hangs.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <netdb.h>
@@ -58,6 +61,7 @@
 #define DRAIN_TIMEOUT_S 2.0    /* graceful close: wait this long for server EOFs */
 #define OFFSET_RANGE (1u << 20) /* unit start offsets within the base block; power of two */
 #define STALL_S 1.0             /* outstanding data with no echo for this long at the end = hung */
+#define SENDS_PER_TURN 64       /* stream: max send() calls per connection before yielding */
 
 enum mode { MODE_RR, MODE_STREAM };
 enum phase { PHASE_WARMUP, PHASE_MEASURE };
@@ -104,6 +108,7 @@ typedef struct conn {
     uint64_t send_pos, recv_pos;
     uint64_t send_unit, verify_unit; /* unit index held in unit / vbuf */
     uint64_t last_rx;                /* loop time of the last received bytes (ns) */
+    int send_pending;                /* stream: on the pending list (yielded while still writable) */
 } conn_t;
 
 static conn_t *conns;
@@ -112,6 +117,11 @@ static unsigned char *base_block; /* SIZE + OFFSET_RANGE pseudo-random bytes */
 static unsigned char *scratch;
 static int stopping;          /* measured interval over: send nothing new */
 static uint64_t loop_now;     /* time the current epoll_wait returned (ns) */
+/* stream: connections that yielded after SENDS_PER_TURN sends with the socket
+ * still writable. Edge-triggered epoll will not report them again, so the
+ * main loop resumes them itself (polling epoll without blocking meanwhile). */
+static conn_t **pending;
+static long npending;
 
 /* Counters over the whole run (snapshotted at the warm-up edge). */
 static uint64_t total_requests;
@@ -206,6 +216,43 @@ static double proc_cpu_s(long pid) {
     long tck = sysconf(_SC_CLK_TCK);
     if (tck <= 0) tck = 100;
     return (double)(utime + stime) / (double)tck;
+}
+
+/* Seconds the threads of a process spent runnable but waiting for a CPU (the
+ * second field of /proc/PID/task/TID/schedstat), or -1 if unknown. On a shared
+ * machine this shows when other processes took CPU time from the server or
+ * from the generator, which makes a cell's numbers unreliable. */
+static double proc_wait_s(long pid) {
+    if (pid <= 0) return -1;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/task", pid);
+    DIR *dir = opendir(path);
+    if (!dir) return -1;
+    unsigned long long total = 0;
+    int found = 0;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        char file[320];
+        snprintf(file, sizeof file, "/proc/%ld/task/%s/schedstat", pid, e->d_name);
+        FILE *f = fopen(file, "r");
+        if (!f) continue;
+        unsigned long long run, wait;
+        if (fscanf(f, "%llu %llu", &run, &wait) == 2) {
+            total += wait;
+            found = 1;
+        }
+        fclose(f);
+    }
+    closedir(dir);
+    return found ? (double)total / 1e9 : -1;
+}
+
+/* Percentage of `secs` that the wait grew by, or -1 if unknown. */
+static double wait_pct(double before, double after, double secs) {
+    if (before < 0 || after < 0 || secs <= 0) return -1;
+    double d = after - before; /* threads that exited take their share along */
+    return d > 0 ? d / secs * 100.0 : 0.0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -306,6 +353,16 @@ static void fatal_socket_error(conn_t *c, const char *op, int err) {
     die("connection %u: %s: %s", c->id, op, strerror(err));
 }
 
+/* Many connections may need more descriptors than the default soft limit. */
+static void raise_fd_limit(void) {
+    struct rlimit rl;
+    rlim_t want = (rlim_t)opt.connections + 32;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 static void open_connections(void) {
     struct addrinfo hints = {0}, *res = NULL;
     hints.ai_family = AF_UNSPEC;
@@ -331,13 +388,13 @@ static void open_connections(void) {
     freeaddrinfo(res);
 
     /* Wait until every connection is established (or one fails). */
-    long pending = opt.connections;
+    long connecting = opt.connections;
     uint64_t deadline = now_ns() + (uint64_t)(CONNECT_TIMEOUT_S * 1e9);
     struct epoll_event events[MAX_EVENTS];
-    while (pending > 0) {
+    while (connecting > 0) {
         uint64_t now = now_ns();
         if (now >= deadline)
-            die("connect to %s:%s timed out (%ld of %ld connections pending)", opt.host, opt.port, pending,
+            die("connect to %s:%s timed out (%ld of %ld connections pending)", opt.host, opt.port, connecting,
                 opt.connections);
         int n = epoll_wait(epfd, events, MAX_EVENTS, (int)((deadline - now) / 1000000u) + 1);
         if (n < 0) {
@@ -355,7 +412,7 @@ static void open_connections(void) {
                 if (events[i].events & (EPOLLERR | EPOLLHUP))
                     die("connect to %s:%s failed: connection closed", opt.host, opt.port);
                 c->connected = 1;
-                pending--;
+                connecting--;
             }
         }
     }
@@ -427,7 +484,16 @@ static void rr_readable(conn_t *c, enum phase phase) {
 /* stream mode                                                               */
 
 static void stream_send(conn_t *c) {
-    while (!stopping) {
+    /* Bounded turns keep one connection with a tiny --size from starving the
+     * others (and the clock checks in the main loop). */
+    for (int turn = 0; !stopping; turn++) {
+        if (turn == SENDS_PER_TURN) {
+            if (!c->send_pending) {
+                c->send_pending = 1;
+                pending[npending++] = c;
+            }
+            return;
+        }
         uint64_t inflight = c->send_pos - c->recv_pos;
         if (inflight >= opt.window) return; /* resumed from stream_readable */
         uint64_t unit = c->send_pos / opt.size;
@@ -641,10 +707,12 @@ int main(int argc, char **argv) {
     alarm((unsigned)(CONNECT_TIMEOUT_S + opt.warmup + opt.duration + DRAIN_TIMEOUT_S + 5.0) + 1);
 
     conns = calloc((size_t)opt.connections, sizeof *conns);
+    pending = calloc((size_t)opt.connections, sizeof *pending);
     scratch = malloc(SCRATCH_SIZE);
-    if (!conns || !scratch) die("out of memory");
+    if (!conns || !pending || !scratch) die("out of memory");
     init_base_block(opt.size);
     for (long i = 0; i < opt.connections; i++) conns[i].send_unit = conns[i].verify_unit = UINT64_MAX;
+    raise_fd_limit();
     epfd = epoll_create1(EPOLL_CLOEXEC);
     if (epfd < 0) die("epoll_create1: %s", strerror(errno));
 
@@ -658,6 +726,7 @@ int main(int argc, char **argv) {
     /* Snapshot taken at the warm-up edge. */
     uint64_t m_t0 = t0, m_req0 = 0, m_bytes0 = 0;
     double m_cpu0 = self_cpu_s(), m_srv0 = proc_cpu_s(opt.server_pid);
+    double m_wait_self0 = proc_wait_s(getpid()), m_wait_srv0 = proc_wait_s(opt.server_pid);
     if (opt.warmup == 0) {
         phase = PHASE_MEASURE;
     }
@@ -680,6 +749,8 @@ int main(int argc, char **argv) {
             m_bytes0 = total_bytes;
             m_cpu0 = self_cpu_s();
             m_srv0 = proc_cpu_s(opt.server_pid);
+            m_wait_self0 = proc_wait_s(getpid());
+            m_wait_srv0 = proc_wait_s(opt.server_pid);
             hist_reset();
         }
         if (phase == PHASE_MEASURE && now >= t_end) {
@@ -687,7 +758,7 @@ int main(int argc, char **argv) {
             break;
         }
         uint64_t next = phase == PHASE_WARMUP ? t_warm_end : t_end;
-        int timeout_ms = (int)((next - now + 999999u) / 1000000u);
+        int timeout_ms = npending ? 0 : (int)((next - now + 999999u) / 1000000u);
         int n = epoll_wait(epfd, events, MAX_EVENTS, timeout_ms);
         if (n < 0) {
             if (errno == EINTR) continue;
@@ -713,10 +784,21 @@ int main(int argc, char **argv) {
                 else stream_send(c);
             }
         }
+        /* Resume connections that yielded; they may re-queue themselves. */
+        long n_resume = npending;
+        for (long i = 0; i < n_resume; i++) {
+            conn_t *c = pending[i];
+            c->send_pending = 0;
+            stream_send(c);
+        }
+        /* Keep the ones queued during this pass (they were appended after n_resume). */
+        memmove(pending, pending + n_resume, (size_t)(npending - n_resume) * sizeof *pending);
+        npending -= n_resume;
     }
 
     /* Measured interval is over: collect numbers before the drain phase. */
     double cpu1 = self_cpu_s(), srv1 = proc_cpu_s(opt.server_pid);
+    double wait_self1 = proc_wait_s(getpid()), wait_srv1 = proc_wait_s(opt.server_pid);
     double secs = (double)(m_t1 - m_t0) / 1e9;
     uint64_t reqs = total_requests - m_req0;
     uint64_t bytes = total_bytes - m_bytes0;
@@ -724,6 +806,8 @@ int main(int argc, char **argv) {
     double srv_cpu_s = (m_srv0 >= 0 && srv1 >= 0) ? srv1 - m_srv0 : -1;
     double mibps = secs > 0 ? (double)bytes / secs / (1024.0 * 1024.0) : 0;
     double rps = secs > 0 ? (double)reqs / secs : 0;
+    double lg_wait_pct = wait_pct(m_wait_self0, wait_self1, secs);
+    double srv_wait_pct = wait_pct(m_wait_srv0, wait_srv1, secs);
 
     /* A connection that has been waiting for its echo for a long time means
      * the server lost data or hung; the totals alone would hide that. */
@@ -766,6 +850,11 @@ int main(int argc, char **argv) {
             printf(", \"server_cpu_s\": %.3f, \"server_cpu_pct\": %.1f", srv_cpu_s, secs > 0 ? srv_cpu_s / secs * 100 : 0);
         else
             printf(", \"server_cpu_s\": null, \"server_cpu_pct\": null");
+        /* Time spent runnable but without a CPU: contention from other processes. */
+        if (lg_wait_pct >= 0) printf(", \"loadgen_cpu_wait_pct\": %.1f", lg_wait_pct);
+        else printf(", \"loadgen_cpu_wait_pct\": null");
+        if (srv_wait_pct >= 0) printf(", \"server_cpu_wait_pct\": %.1f", srv_wait_pct);
+        else printf(", \"server_cpu_wait_pct\": null");
         printf("}\n");
     } else {
         if (opt.mode == MODE_RR)
@@ -776,6 +865,8 @@ int main(int argc, char **argv) {
             printf("stream %ldx%zuB: %.1f MiB/s, ", opt.connections, opt.size, mibps);
         printf("%" PRIu64 " bytes verified in %.2f s, 0 errors, loadgen CPU %.0f%%", bytes, secs, lg_cpu_pct);
         if (srv_cpu_s >= 0) printf(", server CPU %.0f%%", srv_cpu_s / secs * 100);
+        if (lg_wait_pct >= 1 || srv_wait_pct >= 1)
+            printf(" (waited for a CPU: loadgen %.0f%%, server %.0f%%)", lg_wait_pct, srv_wait_pct);
         printf("\n");
     }
     return 0;

@@ -43,6 +43,8 @@ public final class EventLoop: @unchecked Sendable {
     /// Descriptors owned by transports and servers; `sock*` and add/remove reader/writer
     /// refuse them, as asyncio's `_ensure_fd_no_transport` does.
     var transportDescriptors = Set<Int32>()
+    /// The `uv_poll_t` watchers behind addReader/addWriter and `sock*` (Sockets/PollRegistry.swift).
+    lazy var pollRegistry = PollRegistry(loop: self)
     var liveTasks: [UInt64: LiveTask] = [:]
     var nextTaskID: UInt64 = 0
     var exceptionHandler: ((EventLoop, ExceptionContext) -> Void)?

@@ -18,6 +18,9 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     private var descriptor: Int32
     /// A view does not own its descriptor: closing or dropping it leaves it open.
     private var isView = false
+    /// The loop's poll watcher of this descriptor, if a `sock*` operation used one: it is
+    /// stopped before the descriptor closes (libuv must not poll a closed descriptor).
+    weak var pollWatcher: DescriptorWatcher?
 
     /// A new non-blocking, close-on-exec socket (Python's `socket.socket(family, type, proto)`
     /// followed by `setblocking(False)`).
@@ -69,7 +72,10 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     }
 
     deinit {
-        if descriptor >= 0 && !isView { Glibc.close(descriptor) }
+        if descriptor >= 0 && !isView {
+            releaseWatcher()
+            Glibc.close(descriptor)
+        }
     }
 
     /// The descriptor, or -1 once closed or detached (Python's `fileno()`).
@@ -79,13 +85,23 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     public var isClosed: Bool { descriptor < 0 }
 
     /// Closes the descriptor; later calls do nothing.
+    ///
+    /// If the loop's `sock*` methods polled this socket, the poll is stopped first and an
+    /// operation still waiting on it fails with `EBADF`; call `close()` on the loop's
+    /// thread then. (Closing the raw descriptor behind the loop's back, or while an
+    /// `addReader`/`addWriter` callback is registered for it, is the caller's bug, as in
+    /// asyncio: remove the callbacks first.)
     public func close() {
         guard descriptor >= 0 else { return }
-        if !isView { Glibc.close(descriptor) }
+        let fd = descriptor
         descriptor = -1
+        guard !isView else { return }
+        releaseWatcher()
+        Glibc.close(fd)
     }
 
     /// Gives up ownership of the descriptor and returns it; the socket then counts as closed.
+    /// Like `close()`, stops the loop's poll of the descriptor first.
     public func detach() -> Int32 {
         if isView {
             descriptor = -1
@@ -93,7 +109,15 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         }
         let fd = descriptor
         descriptor = -1
+        releaseWatcher()
         return fd
+    }
+
+    /// Stops the loop's poll of the descriptor while the descriptor is still open.
+    private func releaseWatcher() {
+        guard let watcher = pollWatcher else { return }
+        pollWatcher = nil
+        watcher.descriptorWillClose()
     }
 
     private func checkOpen(_ operation: String) throws(OSError) {
@@ -311,7 +335,8 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         throw OSError(errno: code, operation: "sendto(\(address))")
     }
 
-    /// `sendfile(2)` from `file` at `offset`; `.done(0)` at the end of the file.
+    /// `sendfile(2)` from `file` at `offset` (advanced by what was sent); `.done(0)` at
+    /// the end of the file.
     func trySendFile(from file: Int32, offset: inout Int, count: Int) throws(OSError) -> Attempt<Int> {
         try checkOpen("sendfile")
         var position = off_t(offset)
@@ -323,5 +348,43 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         let code = errno
         if Self.isWouldBlock(code) { return .wouldBlock }
         throw OSError(errno: code, operation: "sendfile")
+    }
+
+    // MARK: File descriptors (sockSendFile's source file)
+
+    /// The size of `file` if it is a regular file (what `sendfile(2)` can read), else nil.
+    static func regularFileSize(_ file: Int32) -> Int? {
+        var status = stat()
+        guard fstat(file, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Int(status.st_size)
+    }
+
+    /// `lseek(file, offset, SEEK_SET)`.
+    static func seek(_ file: Int32, to offset: Int) throws(OSError) {
+        guard lseek(file, off_t(offset), SEEK_SET) >= 0 else {
+            throw OSError(errno: errno, operation: "lseek(\(file), \(offset))")
+        }
+    }
+
+    /// Reads up to `count` bytes from `file` at its position (blocking; run it off the
+    /// loop); an empty array at the end of the file.
+    static func read(_ file: Int32, upTo count: Int) throws(OSError) -> [UInt8] {
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            while true {
+                let got = Glibc.read(file, buffer.baseAddress, count)
+                if got >= 0 {
+                    initialized = got
+                    return
+                }
+                if errno != EINTR {
+                    failure = errno
+                    initialized = 0
+                    return
+                }
+            }
+        }
+        if failure != 0 { throw OSError(errno: failure, operation: "read(\(file))") }
+        return bytes
     }
 }

@@ -1,0 +1,72 @@
+import Glibc
+
+/// The loop's descriptor watchers, one per descriptor (asyncio's selector map): readers
+/// and writers of the same descriptor share one `uv_poll_t`. Loop thread only.
+final class PollRegistry {
+    unowned let loop: EventLoop
+    private(set) var watchers: [Int32: DescriptorWatcher] = [:]
+    /// Watchers that went idle since the last settle pass.
+    private var settleQueue: [DescriptorWatcher] = []
+    private var settleScheduled = false
+
+    /// `sockRecv` receives into this loop-wide buffer and copies out exactly what
+    /// arrived, so a small message costs a small array however large `n` is.
+    let scratch: UnsafeMutableRawBufferPointer
+    static let scratchSize = 256 * 1024
+
+    init(loop: EventLoop) {
+        self.loop = loop
+        scratch = .allocate(byteCount: Self.scratchSize, alignment: 16)
+    }
+
+    deinit {
+        // The loop is going away (it closed every handle already); a watcher that a
+        // suspended operation still holds must not reach back into it.
+        for watcher in watchers.values { watcher.loopWentAway() }
+        for watcher in settleQueue { watcher.loopWentAway() }
+        scratch.deallocate()
+    }
+
+    /// The watcher of `fd`, created (with its poll handle) on first use.
+    func watcher(for fd: Int32) throws(OSError) -> DescriptorWatcher {
+        if let existing = watchers[fd] { return existing }
+        let created = try DescriptorWatcher(fd: fd, registry: self)
+        watchers[fd] = created
+        return created
+    }
+
+    /// The watcher of `fd` for an operation on `socket`, which learns about it so that
+    /// closing the socket stops the poll first.
+    @inline(__always)
+    func watcher(for socket: Socket) throws(OSError) -> DescriptorWatcher {
+        let fd = socket.fileno
+        let found = try watcher(for: fd)
+        if socket.pollWatcher !== found { socket.pollWatcher = found }
+        return found
+    }
+
+    func forget(_ watcher: DescriptorWatcher) {
+        if watchers[watcher.fd] === watcher { watchers[watcher.fd] = nil }
+    }
+
+    /// Closes `watcher` at the end of the current drain unless an interest came back by
+    /// then. One settle callback serves every watcher that went idle meanwhile.
+    func queueForSettle(_ watcher: DescriptorWatcher) {
+        guard !watcher.isQueuedForSettle else { return }
+        watcher.isQueuedForSettle = true
+        settleQueue.append(watcher)
+        guard !settleScheduled, !loop.isClosed else { return }
+        settleScheduled = true
+        loop.appendReady(.callback(Handle({ [unowned self] in self.settle() }, file: #fileID, line: #line)))
+    }
+
+    private func settle() {
+        settleScheduled = false
+        let queued = settleQueue
+        settleQueue.removeAll(keepingCapacity: true)
+        for watcher in queued {
+            watcher.isQueuedForSettle = false
+            if watcher.isIdle { watcher.tearDown(abandonWith: nil) }
+        }
+    }
+}
