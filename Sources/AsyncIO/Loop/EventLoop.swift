@@ -48,6 +48,10 @@ public final class EventLoop: @unchecked Sendable {
     var liveTasks: [UInt64: LiveTask] = [:]
     var nextTaskID: UInt64 = 0
     var exceptionHandler: ((EventLoop, ExceptionContext) -> Void)?
+    /// One loop-wide receive buffer: stream transports with a `StreamingProtocol` and
+    /// `sockRecv` read into it and copy out exactly what arrived, before anything else
+    /// can run on the loop, so one buffer serves every socket of the loop.
+    let receiveScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
     /// Requests made to the resolver (the thread pool); lets tests see the literal-IP fast path.
     var resolverRequestCount = 0
 
@@ -79,6 +83,10 @@ public final class EventLoop: @unchecked Sendable {
             self.moveDueTimers()
         }
         timer.unref()
+    }
+
+    deinit {
+        receiveScratch.deallocate()
     }
 
     // MARK: Thread identity

@@ -59,11 +59,11 @@ extension EventLoop {
         return try await waitFor(sock, reading: true) { try sock.tryRecvFrom(into: buffer) }
     }
 
-    /// One `recv` into the loop's scratch buffer, copied out at its exact size (or
+    /// One `recv` into the loop's receive buffer (`receiveScratch`), copied out at its exact size (or
     /// straight into a new array when `n` is larger than the scratch buffer).
     @inline(__always)
     private func receiveBytes(_ sock: Socket, _ n: Int) throws(OSError) -> Socket.Attempt<[UInt8]> {
-        let scratch = pollRegistry.scratch
+        let scratch = receiveScratch
         if n <= scratch.count {
             switch try sock.tryRecv(into: UnsafeMutableRawBufferPointer(rebasing: scratch[..<n])) {
             case .done(let count): return .done([UInt8](UnsafeRawBufferPointer(rebasing: scratch[..<count])))
@@ -88,7 +88,7 @@ extension EventLoop {
     }
 
     private func receiveDatagram(_ sock: Socket, _ n: Int) throws(OSError) -> Socket.Attempt<([UInt8], SocketAddress?)> {
-        let scratch = pollRegistry.scratch
+        let scratch = receiveScratch
         if n <= scratch.count {
             switch try sock.tryRecvFrom(into: UnsafeMutableRawBufferPointer(rebasing: scratch[..<n])) {
             case .done(let (count, sender)):

@@ -9,14 +9,8 @@ final class PollRegistry {
     private var settleQueue: [DescriptorWatcher] = []
     private var settleScheduled = false
 
-    /// `sockRecv` receives into this loop-wide buffer and copies out exactly what
-    /// arrived, so a small message costs a small array however large `n` is.
-    let scratch: UnsafeMutableRawBufferPointer
-    static let scratchSize = 256 * 1024
-
     init(loop: EventLoop) {
         self.loop = loop
-        scratch = .allocate(byteCount: Self.scratchSize, alignment: 16)
     }
 
     deinit {
@@ -24,7 +18,6 @@ final class PollRegistry {
         // suspended operation still holds must not reach back into it.
         for watcher in watchers.values { watcher.loopWentAway() }
         for watcher in settleQueue { watcher.loopWentAway() }
-        scratch.deallocate()
     }
 
     /// The watcher of `fd`, created (with its poll handle) on first use.

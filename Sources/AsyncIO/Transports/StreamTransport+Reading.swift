@@ -83,25 +83,3 @@ extension StreamTransport {
 public struct EmptyProtocolBufferError: Error, Sendable, CustomStringConvertible {
     public var description: String { "getBuffer() returned an empty buffer" }
 }
-
-/// One read buffer per loop thread for streaming protocols: libuv reads into it and each
-/// read is copied into the `[UInt8]` handed to `dataReceived` before the next read, so a
-/// single buffer serves every transport of the loop (one loop runs per thread).
-enum SharedReadBuffer {
-    static let size = 64 * 1024
-
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key) { $0?.deallocate() }
-        return key
-    }()
-
-    static var current: UnsafeMutableRawBufferPointer {
-        if let existing = pthread_getspecific(key) {
-            return UnsafeMutableRawBufferPointer(start: existing, count: size)
-        }
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
-        pthread_setspecific(key, buffer)
-        return UnsafeMutableRawBufferPointer(start: buffer, count: size)
-    }
-}

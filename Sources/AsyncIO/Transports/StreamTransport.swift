@@ -79,7 +79,7 @@ final class StreamTransport: Transport, UVStreamReader, @unchecked Sendable, Cus
         self.receiver = receiver
         protocolObject = `protocol`
         self.server = server
-        sharedReadBuffer = SharedReadBuffer.current
+        sharedReadBuffer = loop.receiveScratch
         loop.transportDescriptors.insert(fd)
         server?.attach(self)
         loop.callSoon { [self] in deliverConnectionMade() }
