@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "AsyncIO", targets: ["AsyncIO"]),
         .executable(name: "asyncio-echo", targets: ["asyncio-echo"]),
         .executable(name: "sock-echo-example", targets: ["sock-echo-example"]),
+        .executable(name: "asyncio-loadgen", targets: ["asyncio-loadgen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
@@ -55,6 +56,11 @@ let package = Package(
             name: "sock-echo-example",
             dependencies: ["AsyncIO"],
             path: "Examples/SockEcho"
+        ),
+        // The benchmark's load generator: plain C on epoll, so it is never the slow side.
+        .executableTarget(
+            name: "asyncio-loadgen",
+            path: "Sources/asyncio-loadgen"
         ),
         .testTarget(
             name: "AsyncIOTests",

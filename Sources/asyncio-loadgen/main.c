@@ -34,6 +34,16 @@
  * exits 1. The run is bounded: it stops after warm-up + duration, and a
  * SIGALRM hard timeout ends it even if the server hangs.
  */
+#ifndef __linux__
+/* epoll is Linux-only. This stub keeps `swift build` of the whole package
+ * working on other systems (e.g. macOS), where the benchmarks do not run. */
+#include <stdio.h>
+int main(void) {
+    fputs("asyncio-loadgen: Linux only (it uses epoll)\n", stderr);
+    return 2;
+}
+#else
+
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -871,3 +881,5 @@ int main(int argc, char **argv) {
     }
     return 0;
 }
+
+#endif /* __linux__ */
