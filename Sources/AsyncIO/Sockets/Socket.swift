@@ -311,7 +311,8 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         throw OSError(errno: code, operation: "sendto(\(address))")
     }
 
-    /// `sendfile(2)` from `file` at `offset`; `.done(0)` at the end of the file.
+    /// `sendfile(2)` from `file` at `offset` (advanced by what was sent); `.done(0)` at
+    /// the end of the file.
     func trySendFile(from file: Int32, offset: inout Int, count: Int) throws(OSError) -> Attempt<Int> {
         try checkOpen("sendfile")
         var position = off_t(offset)
@@ -323,5 +324,43 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         let code = errno
         if Self.isWouldBlock(code) { return .wouldBlock }
         throw OSError(errno: code, operation: "sendfile")
+    }
+
+    // MARK: File descriptors (sockSendFile's source file)
+
+    /// The size of `file` if it is a regular file (what `sendfile(2)` can read), else nil.
+    static func regularFileSize(_ file: Int32) -> Int? {
+        var status = stat()
+        guard fstat(file, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Int(status.st_size)
+    }
+
+    /// `lseek(file, offset, SEEK_SET)`.
+    static func seek(_ file: Int32, to offset: Int) throws(OSError) {
+        guard lseek(file, off_t(offset), SEEK_SET) >= 0 else {
+            throw OSError(errno: errno, operation: "lseek(\(file), \(offset))")
+        }
+    }
+
+    /// Reads up to `count` bytes from `file` at its position (blocking; run it off the
+    /// loop); an empty array at the end of the file.
+    static func read(_ file: Int32, upTo count: Int) throws(OSError) -> [UInt8] {
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            while true {
+                let got = Glibc.read(file, buffer.baseAddress, count)
+                if got >= 0 {
+                    initialized = got
+                    return
+                }
+                if errno != EINTR {
+                    failure = errno
+                    initialized = 0
+                    return
+                }
+            }
+        }
+        if failure != 0 { throw OSError(errno: failure, operation: "read(\(file))") }
+        return bytes
     }
 }
