@@ -149,3 +149,14 @@ final class FakeConnector: @unchecked Sendable {
         }
     }
 }
+
+/// The error `body` throws; a test failure (and nil) if it throws none.
+func thrownError(file: StaticString = #filePath, line: UInt = #line, _ body: () async throws -> Void) async -> (any Error)? {
+    do {
+        try await body()
+        XCTFail("no error thrown", file: file, line: line)
+        return nil
+    } catch {
+        return error
+    }
+}
