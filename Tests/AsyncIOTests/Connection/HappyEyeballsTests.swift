@@ -20,8 +20,8 @@ final class HappyEyeballsTests: XCTestCase {
             steps: ConnectionSteps(resolve: tableResolver(["example.com": infos]), connect: connector.steps))
     }
 
-    // CPython: test_base_events.BaseEventLoopWithSelectorTests.test_create_connection_happy_eyeballs
-    // (with a fake connector: the first address never answers, the second connects)
+    // The first address never answers, the second connects once the delay passed (RFC
+    // 8305 section 5; CPython tests staggered_race alone: test_staggered.StaggeredTests).
     func testSecondAddressWinsWhileTheFirstHangs() {
         runLoopTest { [v4a, v4b] loop, _ in
             let connector = FakeConnector([v4a.address: .hang, v4b.address: .succeed])
@@ -82,7 +82,7 @@ final class HappyEyeballsTests: XCTestCase {
     }
 
     // createConnection uses asyncio's _interleave_addrinfos order.
-    // CPython: test_base_events.BaseEventTests.test_interleave_addrinfos (through createConnection)
+    // (CPython has no test of this; the order is base_events._interleave_addrinfos')
     func testCreateConnectionTriesTheInterleavedOrder() {
         runLoopTest { [v6a, v6b, v4a, v4b] loop, _ in
             let infos = [v6a, v6b, v4a, v4b]

@@ -39,8 +39,8 @@ private func connectedPair(
 final class SendFileTests: XCTestCase {
     // 10 MiB through sendfile(2) from an offset, with a count: exactly those bytes arrive,
     // the file position ends after them, and the transport reads and writes again after.
-    // CPython: test_sendfile.SendfileMixin.test_sendfile_force_unsupported_native… (native
-    // path) / test_sendfile_partial, test_sendfile_ssl_partial-less variants
+    // CPython: test_sendfile.SendfileMixin.test_sendfile_partial,
+    // test_sendfile.SockSendfileMixin.test_sock_sendfile_with_offset_and_count
     func testSendFileWithOffsetAndCount() {
         runLoopTest { loop, _ in
             let baseline = openDescriptorCount()
@@ -100,7 +100,7 @@ final class SendFileTests: XCTestCase {
     }
 
     // The fallback (reads on the pool, transport writes) moves the same bytes.
-    // CPython: test_base_events.BaseLoopSockSendfileTests.test__sock_sendfile_fallback… /
+    // CPython: test_base_events.BaseLoopSockSendfileTests.test_sock_sendfile_fallback_offset_and_count,
     // test_sendfile.SendfileMixin.test_sendfile_force_fallback
     func testFallbackWithOffsetAndCount() {
         runLoopTest { loop, _ in
@@ -128,8 +128,8 @@ final class SendFileTests: XCTestCase {
 
     // A pipe is not a regular file: without fallback SendfileNotAvailableError, with it
     // the bytes are copied.
-    // CPython: test_sendfile.SendfileMixin.test_sendfile_not_supported /
-    // test_base_events.BaseLoopSockSendfileTests.test_nonbinary_file-like cases
+    // CPython: test_sendfile.SendfileMixin.test_sendfile_not_supported,
+    // test_base_events.BaseLoopSockSendfileTests.test_sock_sendfile_no_fallback
     func testPipeUsesTheFallback() {
         runLoopTest { loop, _ in
             let (server, transport, client, peer) = try await connectedPair(loop)
@@ -157,8 +157,8 @@ final class SendFileTests: XCTestCase {
     }
 
     // Bad arguments and a closing transport are refused before anything is sent.
-    // CPython: test_base_events.BaseLoopSockSendfileTests.test_negative_count /
-    // test_negative_offset / test_sendfile.SendfileMixin.test_sendfile_close_peer… (closing)
+    // CPython: test_base_events.BaseLoopSockSendfileTests.test_negative_count,
+    // test_negative_offset (the closing check is base_events.sendfile's, untested there)
     func testArgumentsAndClosingTransport() {
         runLoopTest { loop, _ in
             let file = try temporaryFile(pattern(100))
@@ -179,7 +179,7 @@ final class SendFileTests: XCTestCase {
 
     // Aborting the transport while sendfile waits for writability (the peer does not
     // read) fails the sendfile, stops its poll before the descriptor closes, and leaks
-    // nothing.
+    // nothing. Cf. CPython: test_sendfile.SendfileMixin.test_sendfile_close_peer_in_the_middle_of_receiving
     func testAbortWhileSendfileWaits() {
         runLoopTest { loop, _ in
             let baseline = openDescriptorCount()
