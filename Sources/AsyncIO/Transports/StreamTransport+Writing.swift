@@ -12,6 +12,7 @@ extension StreamTransport {
     func write(_ data: UnsafeRawBufferPointer) {
         loop.assertOnLoopThread()
         precondition(!isEOFWritten, "Cannot call write() after writeEOF()")
+        precondition(sendfileHold?.ownsSocket != true, "unable to write; sendfile is in progress")
         guard data.count > 0, acceptsWrites() else { return }
         var rest = data
         if handle.writeQueueSize == 0 {
@@ -35,6 +36,7 @@ extension StreamTransport {
     func writeLines(_ lines: [[UInt8]]) {
         loop.assertOnLoopThread()
         precondition(!isEOFWritten, "Cannot call writeLines() after writeEOF()")
+        precondition(sendfileHold?.ownsSocket != true, "unable to write; sendfile is in progress")
         guard acceptsWrites() else { return }
         // The arrays stay alive and unmodified for the whole call (`lines` is a let), so
         // their storage addresses are stable; this avoids nesting one closure per line.
@@ -75,6 +77,7 @@ extension StreamTransport {
     /// (libuv's `uv_shutdown` waits for them).
     func writeEOF() {
         loop.assertOnLoopThread()
+        precondition(sendfileHold?.ownsSocket != true, "unable to write EOF; sendfile is in progress")
         guard !isClosingFlag, !isEOFWritten else { return }
         isEOFWritten = true
         let status = handle.shutdown { [self] status in
@@ -115,6 +118,7 @@ extension StreamTransport {
             return
         }
         maybeResumeProtocol()
+        if handle.writeQueueSize == 0 { sendfileHold?.bufferDidDrain() }
         if isClosingFlag, handle.writeQueueSize == 0 {
             // The flush close() waited for is done (asyncio's _write_ready).
             connectionLostCount += 1

@@ -46,6 +46,8 @@ final class StreamTransport: Transport, UVStreamReader, @unchecked Sendable, Cus
     var isProtocolConnected = true
     var isProtocolPaused = false
     var limits = WriteBufferLimits.default
+    /// Set while `loop.sendFile` runs on this transport (asyncio's `_empty_waiter`).
+    var sendfileHold: SendfileHold?
 
     /// Wraps the connected `socket` (whose descriptor it takes over) and schedules
     /// `connectionMade`, the start of reading and then `waiter`, in that order (asyncio's
@@ -177,6 +179,8 @@ final class StreamTransport: Transport, UVStreamReader, @unchecked Sendable, Cus
     /// Closes the libuv handle, which closes the descriptor and cancels queued writes.
     func closeHandle() {
         guard !handle.isCloseRequested else { return }
+        // A sendfile polling the descriptor must stop before libuv closes it.
+        sendfileHold?.transportWillClose()
         loop.transportDescriptors.remove(descriptor)
         socketView.invalidateView()
         handle.close()
