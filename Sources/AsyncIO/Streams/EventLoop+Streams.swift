@@ -8,13 +8,15 @@ extension EventLoop {
     public func openConnection(
         host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
         family: Int32 = AF_UNSPEC, proto: Int32 = 0, flags: Int32 = 0,
-        sock: Socket? = nil, localAddress: (host: String, port: Int)? = nil
+        sock: Socket? = nil, localAddress: (host: String, port: Int)? = nil,
+        happyEyeballsDelay: Duration? = nil, interleave: Int? = nil, allErrors: Bool = false
     ) async throws -> (StreamReader, StreamWriter) {
         let reader = try StreamReader(limit: limit, loop: self)
         let (transport, streamProtocol) = try await createConnection(
             { StreamReaderProtocol(reader: reader, loop: self) },
             host: host, port: port, family: family, proto: proto, flags: flags,
-            sock: sock, localAddress: localAddress)
+            sock: sock, localAddress: localAddress, happyEyeballsDelay: happyEyeballsDelay,
+            interleave: interleave, allErrors: allErrors)
         return (reader, StreamWriter(transport: transport, protocol: streamProtocol, reader: reader, loop: self))
     }
 
@@ -100,10 +102,13 @@ private func runningLoop(_ function: StaticString = #function) -> EventLoop {
 public func openConnection(
     host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
     family: Int32 = AF_UNSPEC, proto: Int32 = 0, flags: Int32 = 0,
-    sock: Socket? = nil, localAddress: (host: String, port: Int)? = nil
+    sock: Socket? = nil, localAddress: (host: String, port: Int)? = nil,
+    happyEyeballsDelay: Duration? = nil, interleave: Int? = nil, allErrors: Bool = false
 ) async throws -> (StreamReader, StreamWriter) {
     try await runningLoop().openConnection(host: host, port: port, limit: limit, family: family, proto: proto,
-                                           flags: flags, sock: sock, localAddress: localAddress)
+                                           flags: flags, sock: sock, localAddress: localAddress,
+                                           happyEyeballsDelay: happyEyeballsDelay, interleave: interleave,
+                                           allErrors: allErrors)
 }
 
 /// `EventLoop.startServer` on the running loop: asyncio's `asyncio.start_server`.

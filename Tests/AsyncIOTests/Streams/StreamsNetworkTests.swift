@@ -97,6 +97,25 @@ final class StreamsNetworkTests: XCTestCase {
         }
     }
 
+    // open_connection passes create_connection's keywords through (here allErrors and a
+    // Happy Eyeballs delay): a refused connection comes back as ConnectionAttemptsError.
+    func testOpenConnectionForwardsCreateConnectionKeywords() {
+        runLoopTest { loop, _ in
+            let probe = try Socket(family: AF_INET)
+            try probe.bind(try SocketAddress(ipv4: "127.0.0.1", port: 0))
+            let port = try probe.localAddress.port!
+            probe.close()
+            do {
+                _ = try await loop.openConnection(host: "127.0.0.1", port: port,
+                                                  happyEyeballsDelay: .milliseconds(250), allErrors: true)
+                XCTFail("expected ConnectionAttemptsError")
+            } catch let error as ConnectionAttemptsError {
+                XCTAssertEqual(error.errors.count, 1)
+                XCTAssertEqual((error.errors.first as? OSError)?.errno, ECONNREFUSED)
+            }
+        }
+    }
+
     // CPython: test_streams.StreamTests.test_drain_raises (the peer is a plain thread that
     // accepts and closes at once; drain must give up the loop and raise, not spin)
     func testDrainRaisesAfterThePeerCloses() {
