@@ -13,7 +13,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         // Command-line parsing for asyncio-echo only; the library does not depend on it.
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
         // The system libuv (Debian: libuv1-dev), found through pkg-config.
@@ -46,10 +45,7 @@ let package = Package(
         // The echo server the benchmarks and black-box tests run, one file per layer.
         .executableTarget(
             name: "asyncio-echo",
-            dependencies: [
-                "AsyncIO",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            dependencies: ["AsyncIO"]
         ),
         // The loop.sock_* echo server and client of the reference walkthrough, in Swift.
         .executableTarget(

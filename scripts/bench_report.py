@@ -95,6 +95,7 @@ def build_cell(a):
     if a.server_exit not in (None, 0):
         rec["notes"].append(f"server exit {a.server_exit}")
     rec["rss_mib"] = a.rss_kib / 1024.0 if a.rss_kib is not None and a.rss_kib >= 0 else None
+    rec["anon_mib"] = a.anon_kib / 1024.0 if a.anon_kib is not None and a.anon_kib > 0 else None
     rec["server_cpu_s_total"] = a.server_cpu_s
 
     if rec["status"] == "ok" and lg:
@@ -236,6 +237,13 @@ def compute_ratios(cells):
             row[f"vs_{ref}"] = mine / theirs if mine and theirs else None
             if other:
                 involved.append(other)
+            # CPU: theirs / ours (>1 = Swift spends less per request or MiB);
+            # memory: ours / theirs (<1 = Swift uses less).
+            my_cpu, their_cpu = c.get("server_cpu_per_op"), other.get("server_cpu_per_op") if other else None
+            row[f"cpu_vs_{ref}"] = their_cpu / my_cpu if my_cpu and their_cpu else None
+            for key in ("rss_mib", "anon_mib"):
+                mine_m, theirs_m = c.get(key), other.get(key) if other else None
+                row[f"{key}_vs_{ref}"] = mine_m / theirs_m if mine_m and theirs_m else None
         row["caveats"] = caveats(involved)
         ratios.append(row)
     return ratios
@@ -287,7 +295,7 @@ def ratio_text(r):
 
 
 COLUMNS = ["server", "mode", "case", "throughput", "p99 µs", "server CPU", "srv CPU %",
-           "peak RSS MiB", "loadgen CPU %", "notes"]
+           "peak RSS MiB", "anon MiB", "loadgen CPU %", "notes"]
 
 
 def table_rows(cells):
@@ -298,7 +306,7 @@ def table_rows(cells):
             continue
         if c["status"] != "ok":
             rows.append([c["server"], c["mode"], c["case"], c["status"].upper(), "-", "-", "-",
-                         fmt(c.get("rss_mib")), "-", "; ".join(c["notes"])])
+                         fmt(c.get("rss_mib")), fmt(c.get("anon_mib")), "-", "; ".join(c["notes"])])
             continue
         rows.append([
             c["server"], c["mode"], c["case"], throughput_text(c),
@@ -306,6 +314,7 @@ def table_rows(cells):
             f"{fmt(c.get('server_cpu_per_op'), 1)} {c.get('server_cpu_unit', '')}",
             fmt(c.get("server_cpu_pct"), 0),
             fmt(c.get("rss_mib")),
+            fmt(c.get("anon_mib")),
             fmt(c.get("loadgen_cpu_pct"), 0),
             "; ".join(c["notes"]),
         ])
@@ -332,9 +341,15 @@ def md_table(header, rows, right=()):
     return "\n".join(out)
 
 
+RATIO_COLUMNS = ["swift mode", "case", "vs uvloop", "vs asyncio", "CPU/op vs uvloop",
+                 "RSS vs uvloop", "anon vs uvloop", "caveats"]
+
+
 def ratio_rows(ratios):
     return [[r["mode"] + (" (vs protocol)" if r["mode"] != r["compared_mode"] else ""), r["case"],
-             ratio_text(r["vs_uvloop"]), ratio_text(r["vs_asyncio"]), ", ".join(r["caveats"])] for r in ratios]
+             ratio_text(r["vs_uvloop"]), ratio_text(r["vs_asyncio"]), ratio_text(r.get("cpu_vs_uvloop")),
+             ratio_text(r.get("rss_mib_vs_uvloop")), ratio_text(r.get("anon_mib_vs_uvloop")),
+             ", ".join(r["caveats"])] for r in ratios]
 
 
 def py_ratio_rows(rows):
@@ -434,7 +449,7 @@ def cmd_report(a):
     ratios = compute_ratios(cells)
     pyratios = python_ratios(cells)
     rows = table_rows(cells)
-    right = {3, 4, 5, 6, 7, 8}
+    right = {3, 4, 5, 6, 7, 8, 9}
 
     out = []
     out.append("")
@@ -444,8 +459,10 @@ def cmd_report(a):
     out.append(text_table(COLUMNS, rows, right))
     out.append("")
     if ratios:
-        out.append("Swift throughput relative to Python (same mode; >1 = Swift faster):")
-        out.append(text_table(["swift mode", "case", "vs uvloop", "vs asyncio", "caveats"], ratio_rows(ratios), {2, 3}))
+        out.append("Swift relative to Python (same mode). Throughput: >1 = Swift faster; CPU/op: uvloop's")
+        out.append("server CPU per request (or MiB) over Swift's, >1 = Swift cheaper; RSS and anon: Swift's")
+        out.append("over uvloop's, <1 = Swift smaller:")
+        out.append(text_table(RATIO_COLUMNS, ratio_rows(ratios), {2, 3, 4, 5, 6}))
     else:
         out.append("No Swift results, so no Swift-vs-Python ratios.")
     if pyratios:
@@ -496,9 +513,9 @@ def cmd_report(a):
         md.append("Not measured: " + "; ".join(skipped))
     if ratios:
         md.append("")
-        md.append("Swift relative to Python in the same mode (`buffered` is compared with `protocol`; >1 means Swift is faster):")
+        md.append("Swift relative to Python in the same mode (`buffered` is compared with `protocol`). Throughput: >1 = Swift faster; CPU/op: uvloop's server CPU per request or MiB over Swift's, >1 = Swift cheaper; RSS and anon (peak private memory): Swift's over uvloop's, <1 = Swift smaller:")
         md.append("")
-        md.append(md_table(["Swift mode", "case", "vs uvloop", "vs asyncio", "caveats"], ratio_rows(ratios), {2, 3}))
+        md.append(md_table(RATIO_COLUMNS, ratio_rows(ratios), {2, 3, 4, 5, 6}))
     if pyratios:
         md.append("")
         md.append("uvloop relative to asyncio:")
@@ -534,6 +551,7 @@ def main(argv):
     c.add_argument("--server-exit", type=int)
     c.add_argument("--server-cpu-s", type=float)
     c.add_argument("--rss-kib", type=int)
+    c.add_argument("--anon-kib", type=int)
     c.add_argument("--progress")
 
     r = sub.add_parser("report", help="print the table, write results.json, chart.svg, table.md")
