@@ -181,7 +181,7 @@ extension EventLoop {
             let address = try SocketAddress(unixPath: path)
             socket = try Socket(family: AF_UNIX)
             do {
-                try await connect(socket, to: address)
+                try await sockConnect(socket, to: address)
             } catch {
                 socket.close()
                 throw error
@@ -259,7 +259,7 @@ extension EventLoop {
                     throw ConnectAttemptError(errors: errors)
                 }
             }
-            try await connect(socket, to: info.address)
+            try await sockConnect(socket, to: info.address)
             return socket
         } catch let failure as ConnectAttemptError {
             throw failure
@@ -270,25 +270,6 @@ extension EventLoop {
         } catch {
             socket.close()
             throw error
-        }
-    }
-
-    /// A non-blocking connect of `socket`, waiting for writability when it is in
-    /// progress (asyncio's `sock_connect`). Throws `OSError` "Connect call failed …".
-    func connect(_ socket: Socket, to address: SocketAddress) async throws {
-        if try socket.tryConnect(address) { return }
-        // libuv reports a failed connect (EPOLLERR) as UV_EBADF: SO_ERROR has the cause.
-        let status = try await suspend { (waiter: LoopWaiter<Int32>) in
-            let watch = try UVSocketWatch(loop: uv, descriptor: socket.fileno, label: "connect \(address)")
-            watch.start(.writable) { status in
-                watch.close()
-                waiter.resume(returning: status)
-            }
-            waiter.onCancel = { watch.close() }
-        }
-        let pending = socket.pendingError
-        if pending != 0 || status < 0 {
-            throw OSError(errno: pending != 0 ? pending : -status, message: "Connect call failed \(address)")
         }
     }
 

@@ -30,7 +30,7 @@ public final class Server: @unchecked Sendable, CustomStringConvertible {
     final class Listener {
         let socket: Socket
         let view: Socket
-        var watch: UVSocketWatch?
+        var watch: UVPoll?
         var retry: TimerHandle?
         /// Set while accept fails for lack of resources, so one episode is one report.
         var isOutOfResources = false
@@ -186,18 +186,19 @@ public final class Server: @unchecked Sendable, CustomStringConvertible {
 
     private func watch(_ listener: Listener) throws {
         if listener.watch == nil {
-            listener.watch = try UVSocketWatch(loop: loop.uv, descriptor: listener.socket.fileno,
-                                               label: "server \(listener.view)")
-        }
-        listener.watch!.start(.readable) { [unowned self, unowned listener] status in
-            if status < 0 {
-                loop.callExceptionHandler(ExceptionContext(
-                    message: "Error polling a listening socket",
-                    error: OSError(errno: -status, operation: "poll"), extra: ["socket": "\(listener.view)"]))
-                return
+            let poll = try UVPoll(loop: loop.uv, socket: listener.socket.fileno, label: "server \(listener.view)")
+            poll.onEvents = { [unowned self, unowned listener] status, _ in
+                if status < 0 {
+                    loop.callExceptionHandler(ExceptionContext(
+                        message: "Error polling a listening socket",
+                        error: OSError(errno: -status, operation: "poll"), extra: ["socket": "\(listener.view)"]))
+                    return
+                }
+                acceptConnections(listener)
             }
-            acceptConnections(listener)
+            listener.watch = poll
         }
+        try listener.watch!.start(UVPoll.readable)
     }
 
     private func stopListening(_ listener: Listener) {

@@ -17,13 +17,16 @@ enum Readiness {
 /// which removes it; `false` keeps it registered (user callbacks, or an operation whose
 /// system call would still block).
 ///
-/// Lifetime: the poll handle follows the interest. A new interest starts it with the
-/// right mask; when the last interest goes, a `removeReader`/`removeWriter` by the user
-/// closes the handle at once (the user may close the descriptor next, as in asyncio),
-/// while an operation that finished leaves it running until the end of the current
-/// ready-queue drain (`PollRegistry.settle`), so a task that waits again right away (the
-/// echo loop) pays no `epoll_ctl` and no handle allocation. A `Socket` that registered
-/// operations points back here and tears the watcher down before its descriptor closes.
+/// Lifetime: a new interest starts the poll handle with the right mask. When an
+/// operation finishes, a read interest nobody holds any more is kept in the mask: the task
+/// that just read usually waits again within the same drain (an echo loop), and keeping
+/// the mask spares two `epoll_ctl` calls per request. Should data arrive first, the
+/// event finds no reader and the mask narrows then (libuv polls level-triggered, so an
+/// unwanted direction would fire every iteration). A write interest is dropped at once
+/// (a socket is nearly always writable). A user's `removeReader`/`removeWriter` that
+/// leaves nothing closes the handle at once (the user may close the descriptor next, as
+/// in asyncio); otherwise the handle lives until its `Socket` closes or detaches, which
+/// tears the watcher down before the descriptor goes.
 final class DescriptorWatcher {
     typealias Callback = (Readiness) throws -> Bool
 
@@ -41,8 +44,6 @@ final class DescriptorWatcher {
     private var writer: Interest?
     private var nextToken: UInt64 = 0
     private(set) var isClosed = false
-    /// Whether the registry will look at this watcher at its next settle pass.
-    var isQueuedForSettle = false
 
     init(fd: Int32, registry: PollRegistry) throws(OSError) {
         self.fd = fd
@@ -116,21 +117,28 @@ final class DescriptorWatcher {
 
     private func interestDropped(closeNow: Bool) {
         guard !isClosed else { return }
+        if isIdle && closeNow {
+            tearDown(abandonWith: nil)
+        } else if writer == nil && mask & UVPoll.writable != 0 {
+            narrowMask()
+        }
+    }
+
+    /// Polls for exactly the directions someone waits for, stopping the handle (but
+    /// keeping it) when nobody waits.
+    private func narrowMask() {
         if isIdle {
-            if closeNow {
-                tearDown(abandonWith: nil)
-            } else {
-                registry.queueForSettle(self)
+            if mask != 0 {
+                poll.stop()
+                mask = 0
             }
         } else {
-            // Level-triggered polling: a direction nobody waits for would fire every
-            // iteration, so narrow the mask now.
             try? applyMask()
         }
     }
 
-    /// Starts the poll handle with the mask the current interest needs. An idle watcher
-    /// keeps its running mask until the settle pass closes it.
+    /// Starts the poll handle with the mask the current interest needs; never narrows to
+    /// nothing (see `narrowMask`).
     private func applyMask() throws(OSError) {
         guard !isClosed else { return }
         let wanted = (reader != nil ? UVPoll.readable : 0) | (writer != nil ? UVPoll.writable : 0)
@@ -154,11 +162,16 @@ final class DescriptorWatcher {
         }
         let readable = status < 0 || events & (UVPoll.readable | UVPoll.disconnect) != 0
         let writable = status < 0 || events & UVPoll.writable != 0
+        let unwanted = (readable && reader == nil) || (writable && writer == nil)
         if readable, let current = reader, invoke(current, .ready) {
             _ = removeReader(token: current.token, closeNow: false)
         }
         if writable, !isClosed, let current = writer, invoke(current, .ready) {
             _ = removeWriter(token: current.token, closeNow: false)
+        }
+        if unwanted, status >= 0, !isClosed {
+            // An event nobody waited for (the kept read interest, see the type's notes).
+            narrowMask()
         }
         if status < 0, !isClosed, !isIdle {
             do {

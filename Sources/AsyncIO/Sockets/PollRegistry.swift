@@ -5,9 +5,6 @@ import Glibc
 final class PollRegistry {
     unowned let loop: EventLoop
     private(set) var watchers: [Int32: DescriptorWatcher] = [:]
-    /// Watchers that went idle since the last settle pass.
-    private var settleQueue: [DescriptorWatcher] = []
-    private var settleScheduled = false
 
     init(loop: EventLoop) {
         self.loop = loop
@@ -17,7 +14,6 @@ final class PollRegistry {
         // The loop is going away (it closed every handle already); a watcher that a
         // suspended operation still holds must not reach back into it.
         for watcher in watchers.values { watcher.loopWentAway() }
-        for watcher in settleQueue { watcher.loopWentAway() }
     }
 
     /// The watcher of `fd`, created (with its poll handle) on first use.
@@ -40,26 +36,5 @@ final class PollRegistry {
 
     func forget(_ watcher: DescriptorWatcher) {
         if watchers[watcher.fd] === watcher { watchers[watcher.fd] = nil }
-    }
-
-    /// Closes `watcher` at the end of the current drain unless an interest came back by
-    /// then. One settle callback serves every watcher that went idle meanwhile.
-    func queueForSettle(_ watcher: DescriptorWatcher) {
-        guard !watcher.isQueuedForSettle else { return }
-        watcher.isQueuedForSettle = true
-        settleQueue.append(watcher)
-        guard !settleScheduled, !loop.isClosed else { return }
-        settleScheduled = true
-        loop.appendReady(.callback(Handle({ [unowned self] in self.settle() }, file: #fileID, line: #line)))
-    }
-
-    private func settle() {
-        settleScheduled = false
-        let queued = settleQueue
-        settleQueue.removeAll(keepingCapacity: true)
-        for watcher in queued {
-            watcher.isQueuedForSettle = false
-            if watcher.isIdle { watcher.tearDown(abandonWith: nil) }
-        }
     }
 }

@@ -114,7 +114,10 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Stops the loop's poll of the descriptor while the descriptor is still open.
-    private func releaseWatcher() {
+    /// Stops and closes the loop's poll of this descriptor, if `sock*` made one: libuv
+    /// allows one handle per descriptor, so a transport's stream handle may take the
+    /// descriptor over only after this.
+    func releaseWatcher() {
         guard let watcher = pollWatcher else { return }
         pollWatcher = nil
         watcher.descriptorWillClose()

@@ -12,7 +12,7 @@ final class SendfileHold {
     var drainWaiter: LoopWaiter<Void>?
     /// The wait for the socket to become writable, and the poll behind it.
     var writableWaiter: LoopWaiter<Void>?
-    var watch: UVSocketWatch?
+    var watch: UVPoll?
     /// Set once the transport closed its descriptor.
     private(set) var closedError: (any Error)?
 
@@ -83,16 +83,17 @@ extension StreamTransport {
     func waitUntilWritable(_ hold: SendfileHold) async throws {
         if let error = hold.closedError { throw error }
         if hold.watch == nil {
-            hold.watch = try UVSocketWatch(loop: loop.uv, descriptor: descriptor, label: "sendfile fd=\(descriptor)")
+            hold.watch = try UVPoll(loop: loop.uv, socket: descriptor, label: "sendfile fd=\(descriptor)")
         }
         let watch = hold.watch!
         try await loop.suspend { (waiter: LoopWaiter<Void>) in
             hold.writableWaiter = waiter
-            watch.start(.writable) { _ in
+            watch.onEvents = { [unowned watch] _, _ in
                 watch.stop()
                 hold.writableWaiter = nil
                 waiter.resume(returning: ())
             }
+            try watch.start(UVPoll.writable)
             waiter.onCancel = {
                 watch.stop()
                 hold.writableWaiter = nil

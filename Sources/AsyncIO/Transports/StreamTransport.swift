@@ -63,6 +63,7 @@ final class StreamTransport: Transport, UVStreamReader, @unchecked Sendable, Cus
         let fd = socket.fileno
         precondition(fd >= 0, "a stream transport needs an open socket")
         isTCP = socket.family == AF_INET || socket.family == AF_INET6
+        socket.releaseWatcher()  // e.g. the poll sockConnect used to wait for the connect
         if isTCP {
             let tcp = try UVTCP(loop: loop.uv, descriptor: fd, label: "tcp transport fd=\(fd)")
             // asyncio's _set_nodelay: every TCP transport sends small writes at once.

@@ -72,7 +72,7 @@ final class Blackhole: @unchecked Sendable {
             fillers.append(client)
             let connected: Bool
             do {
-                try await withTimeout(.seconds(1)) { try await loop.connect(client, to: address) }
+                try await withTimeout(.seconds(1)) { try await loop.sockConnect(client, to: address) }
                 connected = true
             } catch is TimeoutError {
                 connected = false

@@ -117,6 +117,10 @@ final class ReaderWriterTests: XCTestCase {
         runLoopTest { loop, _ in
             let (client, server) = try await connectedPair(loop, .ipv4)
             let fd = client.fileno
+            // The connect may have left a (stopped) watcher for the socket; the refused
+            // calls must neither create one nor touch it.
+            let before = loop.pollRegistry.watchers[fd]
+            let polling = before?.isPolling
             loop.transportDescriptors.insert(fd)
             defer { loop.transportDescriptors.remove(fd) }
             let refused: [(String, () async throws -> Void)] = [
@@ -136,7 +140,8 @@ final class ReaderWriterTests: XCTestCase {
                     XCTAssertEqual(error.description, "File descriptor \(fd) is used by transport")
                 }
             }
-            XCTAssertNil(loop.pollRegistry.watchers[fd])
+            XCTAssertTrue(loop.pollRegistry.watchers[fd] === before)
+            XCTAssertEqual(loop.pollRegistry.watchers[fd]?.isPolling, polling)
             client.close()
             server.close()
         }

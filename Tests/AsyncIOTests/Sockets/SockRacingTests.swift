@@ -253,9 +253,10 @@ final class SockRacingTests: XCTestCase {
         }
     }
 
-    // The poll handle of a finished operation lingers until the end of the drain (so an
-    // echo loop that waits again at once reuses it), then closes: no handle outlives it.
-    func testIdlePollHandleClosesAfterTheDrain() {
+    // The poll handle of a finished read stays polling for reads (an echo loop that waits
+    // again at once reuses it with no epoll_ctl); data that arrives while nobody waits
+    // narrows it to nothing; closing the socket closes it: no handle outlives the socket.
+    func testIdlePollHandleNarrowsOnAnUnwantedEventAndClosesWithItsSocket() {
         runLoopTest { loop, _ in
             let (client, server) = try await connectedPair(loop, .ipv4)
             let pending = loop.createTask { try await loop.sockRecv(client, 1024) }
@@ -265,12 +266,21 @@ final class SockRacingTests: XCTestCase {
             try await loop.sockSendAll(server, [7])
             let received = try await pending.value
             XCTAssertEqual(received, [7])
-            for _ in 0..<3 { try await loop.sleep(.zero) }
+            XCTAssertTrue(watcher.isPolling, "the read interest is kept after the read")
+            // Data nobody waits for: the next event finds no reader and stops the poll.
+            try await loop.sockSendAll(server, [8])
+            for _ in 0..<100 where watcher.isPolling { try await loop.sleep(.milliseconds(1)) }
+            XCTAssertFalse(watcher.isPolling)
+            XCTAssertFalse(watcher.isClosed)
+            // The data is still there for the next sockRecv, which polls again if needed.
+            let next = try await withTimeout(.seconds(10)) { try await loop.sockRecv(client, 1024) }
+            XCTAssertEqual(next, [8])
+            client.close()
             XCTAssertNil(loop.pollRegistry.watchers[client.fileno])
             XCTAssertTrue(watcher.isClosed)
-            XCTAssertEqual(loop.liveHandleLabels(), [])
-            client.close()
             server.close()
+            try await loop.sleep(.zero)
+            XCTAssertEqual(loop.liveHandleLabels(), [])
         }
     }
 }

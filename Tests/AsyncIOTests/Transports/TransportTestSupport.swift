@@ -95,7 +95,7 @@ func waitUntil(_ loop: EventLoop, timeout: Double = 10, _ condition: () -> Bool)
 /// A non-blocking raw peer socket connected to `address`.
 func rawClient(_ loop: EventLoop, to address: SocketAddress) async throws -> Socket {
     let socket = try Socket(family: address.family)
-    try await loop.connect(socket, to: address)
+    try await loop.sockConnect(socket, to: address)
     return socket
 }
 
