@@ -11,4 +11,8 @@ struct sockaddr;
 /* accept4(2) is a GNU extension that Swift's Glibc module does not import. */
 int asyncio_accept4(int fd, struct sockaddr *address, unsigned int *length, int flags);
 
+/* mallopt(M_TRIM_THRESHOLD) and mallopt(M_MMAP_THRESHOLD): macros Swift cannot import.
+ * Returns non-zero on success. */
+int asyncio_set_malloc_thresholds(int trim_threshold, int mmap_threshold);
+
 #endif

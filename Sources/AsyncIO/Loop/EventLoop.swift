@@ -64,10 +64,15 @@ public final class EventLoop: @unchecked Sendable {
     public var logger = Logger(label: "AsyncIO")
 
     /// A new loop, not running: asyncio's `new_event_loop()`.
-    /// Ignores SIGPIPE for the process, as CPython does, so a peer that closes mid-write
-    /// produces an error rather than killing the process.
+    ///
+    /// The first loop of a process also makes two process-wide settings (see
+    /// `ProcessSetup`): SIGPIPE is ignored, as CPython does, so a peer that closes
+    /// mid-write produces an error rather than killing the process; and glibc's malloc
+    /// keeps freed memory instead of returning it to the kernel after every large
+    /// buffer (opt out with the environment variable `ASYNCIO_KEEP_MALLOC_DEFAULTS`, or
+    /// by setting `GLIBC_TUNABLES`).
     public init() throws {
-        signal(SIGPIPE, SIG_IGN)
+        _ = ProcessSetup.done
         uv = try UVLoop()
         wakeup = UVAsync(loop: uv, label: "loop wake-up", isInternal: true) { [unowned self] in
             self.drainInbox()
