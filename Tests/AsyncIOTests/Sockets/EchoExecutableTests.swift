@@ -124,6 +124,69 @@ final class EchoExecutableTests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, 0)
     }
 
+    // A hostile peer that sends and never reads: the server's write buffer fills, its
+    // protocol pauses reading (flow control), the kernel buffers fill, and the peer's
+    // sends stop being accepted; the server's memory stays bounded, and it still serves
+    // another client and exits 0 on SIGTERM with the hostile peer attached.
+    func testPeerThatNeverReadsIsHeldBackByFlowControl() throws {
+        for mode in ["protocol", "buffered", "streams", "sockets"] {
+            try runNonReadingPeer(mode: mode)
+        }
+    }
+
+    private func runNonReadingPeer(mode: String) throws {
+        let process = Process()
+        process.executableURL = try echoBinary()
+        process.arguments = ["--port", "0", "--mode", mode]
+        let output = Foundation.Pipe()
+        process.standardOutput = output
+        try process.run()
+        defer {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        let line = try readLine(output.fileHandleForReading)
+        let port = try XCTUnwrap(Int(line.split(separator: ":").last ?? ""), line)
+        let budget = 256 << 20  // far more than kernel buffers and the write buffer hold
+        let accepted = Box(0)
+        let pid = process.processIdentifier
+        runLoopTest { loop, _ in
+            let address = try SocketAddress(ipv4: "127.0.0.1", port: port)
+            let hostile = try Socket(family: AF_INET)
+            try await loop.sockConnect(hostile, to: address)
+            let chunk = [UInt8](repeating: 0x5a, count: 1 << 20)
+            // Push until the peer stops taking data for a while (bounded by the budget
+            // and by a 30 s deadline).
+            var stalled = 0
+            let deadline = loop.time() + 30
+            while accepted.value < budget, stalled < 50, loop.time() < deadline {
+                let sent = chunk.withUnsafeBytes { bytes -> Int in
+                    guard case .done(let count)? = try? hostile.trySend(bytes) else { return 0 }
+                    return count
+                }
+                accepted.value += sent
+                stalled = sent == 0 ? stalled + 1 : 0
+                try await loop.sleep(.milliseconds(sent == 0 ? 10 : 0))
+            }
+            // The server still serves someone else meanwhile.
+            let other = try Socket(family: AF_INET)
+            try await loop.sockConnect(other, to: address)
+            try await loop.sockSendAll(other, Array("still here".utf8))
+            let echoed = try await withTimeout(.seconds(10)) {
+                var bytes: [UInt8] = []
+                while bytes.count < 10 { bytes += try await loop.sockRecv(other, 64) }
+                return bytes
+            }
+            XCTAssertEqual(String(decoding: echoed, as: UTF8.self), "still here", mode)
+            other.close()
+            kill(pid, SIGTERM)
+            try await loop.sleep(.milliseconds(10))
+            hostile.close()
+        }
+        XCTAssertLessThan(accepted.value, budget / 4, "\(mode): the server kept reading from a peer that never reads")
+        XCTAssertTrue(waitForExit(process), "\(mode): asyncio-echo did not exit after SIGTERM")
+        XCTAssertEqual(process.terminationStatus, 0, mode)
+    }
+
     func testUnknownModeIsRejectedWithAUsageError() throws {
         let process = Process()
         process.executableURL = try echoBinary()
