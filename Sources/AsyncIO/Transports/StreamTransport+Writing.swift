@@ -33,44 +33,61 @@ extension StreamTransport {
 
     /// asyncio's `writelines`: all buffers go out in one vectored write; what the socket
     /// does not take is queued as one request with one buffer per remaining piece.
+    /// More than `vectoredLineLimit` lines are joined into one buffer first (one copy),
+    /// which keeps the nesting of `withUnsafeBytes` below shallow.
     func writeLines(_ lines: [[UInt8]]) {
         loop.assertOnLoopThread()
         precondition(!isEOFWritten, "Cannot call writeLines() after writeEOF()")
-        precondition(sendfileHold?.ownsSocket != true, "unable to write; sendfile is in progress")
         guard acceptsWrites() else { return }
-        // The arrays stay alive and unmodified for the whole call (`lines` is a let), so
-        // their storage addresses are stable; this avoids nesting one closure per line.
-        withExtendedLifetime(lines) {
-            var pieces: [UnsafeRawBufferPointer] = []
-            pieces.reserveCapacity(lines.count)
-            var total = 0
-            for line in lines where !line.isEmpty {
-                pieces.append(line.withUnsafeBytes { $0 })
-                total += line.count
-            }
-            guard total > 0 else { return }
-            var sent = 0
-            if handle.writeQueueSize == 0 {
-                sent = handle.tryWrite(pieces)
-                if sent < 0 {
-                    fatalError(Self.osError(status: sent), "Fatal write error on socket transport")
-                    return
-                }
-                if sent == total { return }
-            }
-            var rest: [UnsafeRawBufferPointer] = []
-            rest.reserveCapacity(pieces.count)
-            var skip = sent
-            for piece in pieces {
-                if skip >= piece.count {
-                    skip -= piece.count
-                    continue
-                }
-                rest.append(UnsafeRawBufferPointer(rebasing: piece[skip...]))
-                skip = 0
-            }
-            queue(rest)
+        let pieces = lines.filter { !$0.isEmpty }
+        if pieces.count > Self.vectoredLineLimit {
+            write(Array(pieces.joined()))
+            return
         }
+        var buffers: [UnsafeRawBufferPointer] = []
+        buffers.reserveCapacity(pieces.count)
+        Self.withBuffers(of: pieces[...], collecting: &buffers) { writeVectored($0) }
+    }
+
+    static let vectoredLineLimit = 64
+
+    /// Calls `body` with a pointer to each array's bytes, every one valid for the whole
+    /// call (nested `withUnsafeBytes`, so no pointer outlives its closure).
+    private static func withBuffers(
+        of lines: ArraySlice<[UInt8]>, collecting buffers: inout [UnsafeRawBufferPointer],
+        _ body: ([UnsafeRawBufferPointer]) -> Void
+    ) {
+        guard let first = lines.first else { return body(buffers) }
+        first.withUnsafeBytes { bytes in
+            buffers.append(bytes)
+            withBuffers(of: lines.dropFirst(), collecting: &buffers, body)
+        }
+    }
+
+    private func writeVectored(_ pieces: [UnsafeRawBufferPointer]) {
+        let total = pieces.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return }
+        var sent = 0
+        if handle.writeQueueSize == 0 {
+            sent = handle.tryWrite(pieces)
+            if sent < 0 {
+                fatalError(Self.osError(status: sent), "Fatal write error on socket transport")
+                return
+            }
+            if sent == total { return }
+        }
+        var rest: [UnsafeRawBufferPointer] = []
+        rest.reserveCapacity(pieces.count)
+        var skip = sent
+        for piece in pieces {
+            if skip >= piece.count {
+                skip -= piece.count
+                continue
+            }
+            rest.append(UnsafeRawBufferPointer(rebasing: piece[skip...]))
+            skip = 0
+        }
+        queue(rest)
     }
 
     /// asyncio's `write_eof`: shuts the write side down once queued writes are sent

@@ -220,6 +220,12 @@ final class StreamTransportTests: XCTestCase {
             let (bytes, _) = try await rawRead(loop, client, atLeast: total)
             XCTAssertEqual(bytes, Array(lines.joined()))
             try await waitUntil(loop) { proto.count(.resume) == 1 }
+            // More lines than one vectored write takes at once: joined, still in order.
+            let many = (0..<1000).map { Array("line \($0)\n".utf8) }
+            transport.writeLines(many)
+            let manyTotal = many.reduce(0) { $0 + $1.count }
+            let (joined, _) = try await rawRead(loop, client, atLeast: manyTotal)
+            XCTAssertEqual(joined, Array(many.joined()))
             client.close()
             try await server.close()
         }
