@@ -4,6 +4,7 @@ public struct ConnectionAttemptsError: Error, @unchecked Sendable, CustomStringC
     /// Each attempt's error, in the order the attempts were made.
     public var errors: [any Error]
 
+    /// An error holding every attempt's error.
     public init(errors: [any Error]) {
         self.errors = errors
     }

@@ -4,6 +4,7 @@ public struct InvalidStateError: Error, Sendable, CustomStringConvertible {
     /// What was wrong.
     public var message: String
 
+    /// An error saying `message`.
     public init(_ message: String) { self.message = message }
 
     public var description: String { message }

@@ -12,10 +12,12 @@ extension EventLoop: SerialExecutor, TaskExecutor {
         }
     }
 
+    /// The loop as the serial executor of code isolated to it.
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
         UnownedSerialExecutor(ordinary: self)
     }
 
+    /// The loop as the preferred executor of its tasks (`Task(executorPreference: loop)`).
     public func asUnownedTaskExecutor() -> UnownedTaskExecutor {
         UnownedTaskExecutor(ordinary: self)
     }
@@ -25,6 +27,7 @@ extension EventLoop: SerialExecutor, TaskExecutor {
         isOnLoopThread
     }
 
+    /// Stops the program unless called on the loop's thread (the runtime's isolation check).
     public func checkIsolated() {
         precondition(isOnLoopThread, "not on the event loop's thread")
     }

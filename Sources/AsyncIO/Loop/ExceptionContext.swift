@@ -9,6 +9,7 @@ public struct ExceptionContext: @unchecked Sendable, CustomStringConvertible {
     /// Further keys (asyncio's `transport`, `protocol`, `socket`, ...) as text.
     public var extra: [String: String]
 
+    /// A context for `callExceptionHandler`.
     public init(message: String, error: (any Error)? = nil, handle: Handle? = nil, extra: [String: String] = [:]) {
         self.message = message
         self.error = error

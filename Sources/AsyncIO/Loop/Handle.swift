@@ -43,6 +43,7 @@ public final class TimerHandle: Handle, @unchecked Sendable {
         super.init(callback, file: file, line: line)
     }
 
+    /// Keeps the timer from firing and lets the loop drop it from its heap.
     public override func cancel() {
         guard !isCancelled else { return }
         super.cancel()

@@ -17,7 +17,10 @@ public protocol BaseProtocol: AnyObject {
 }
 
 extension BaseProtocol {
+    /// Default: does nothing.
     public func connectionLost(_ error: (any Error)?) {}
+    /// Default: does nothing.
     public func pauseWriting() {}
+    /// Default: does nothing.
     public func resumeWriting() {}
 }

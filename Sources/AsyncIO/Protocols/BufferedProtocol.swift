@@ -17,6 +17,8 @@ public protocol BufferedProtocol: BaseProtocol {
 }
 
 extension BufferedProtocol {
+    /// Default: does nothing.
     public func connectionMade(_ transport: any Transport) {}
+    /// Default: returns false, so the transport closes itself.
     public func eofReceived() -> Bool { false }
 }

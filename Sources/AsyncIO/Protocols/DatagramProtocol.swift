@@ -11,7 +11,10 @@ public protocol DatagramProtocol: BaseProtocol {
 }
 
 extension DatagramProtocol {
+    /// Default: does nothing.
     public func connectionMade(_ transport: any DatagramTransport) {}
+    /// Default: does nothing.
     public func datagramReceived(_ data: [UInt8], from address: SocketAddress?) {}
+    /// Default: does nothing.
     public func errorReceived(_ error: any Error) {}
 }

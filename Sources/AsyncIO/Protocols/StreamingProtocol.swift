@@ -16,7 +16,10 @@ public protocol StreamingProtocol: BaseProtocol {
 }
 
 extension StreamingProtocol {
+    /// Default: does nothing.
     public func connectionMade(_ transport: any Transport) {}
+    /// Default: does nothing.
     public func dataReceived(_ data: [UInt8]) {}
+    /// Default: returns false, so the transport closes itself.
     public func eofReceived() -> Bool { false }
 }

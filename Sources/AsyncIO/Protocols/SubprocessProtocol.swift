@@ -14,8 +14,12 @@ public protocol SubprocessProtocol: BaseProtocol {
 }
 
 extension SubprocessProtocol {
+    /// Default: does nothing.
     public func connectionMade(_ transport: any SubprocessTransport) {}
+    /// Default: does nothing.
     public func pipeDataReceived(fd: Int32, data: [UInt8]) {}
+    /// Default: does nothing.
     public func pipeConnectionLost(fd: Int32, error: (any Error)?) {}
+    /// Default: does nothing.
     public func processExited() {}
 }

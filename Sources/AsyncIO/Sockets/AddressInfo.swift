@@ -14,6 +14,7 @@ public struct AddressInfo: Sendable, Hashable, CustomStringConvertible {
     /// The address to bind or connect to.
     public var address: SocketAddress
 
+    /// An answer with the given fields (tests and custom resolvers).
     public init(family: Int32, type: Int32, proto: Int32, canonicalName: String = "", address: SocketAddress) {
         self.family = family
         self.type = type

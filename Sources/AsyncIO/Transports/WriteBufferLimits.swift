@@ -39,6 +39,7 @@ public struct InvalidArgumentError: Error, Sendable, Equatable, CustomStringConv
     /// What is wrong with the arguments.
     public var message: String
 
+    /// An error saying `message`.
     public init(_ message: String) { self.message = message }
 
     public var description: String { message }
