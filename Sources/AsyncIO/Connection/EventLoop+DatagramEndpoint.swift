@@ -15,9 +15,9 @@ extension EventLoop {
     ///   not offered, and the socket never gets it.
     /// - `sock` uses an existing datagram socket (exclusive with every other keyword).
     ///
-    /// AF_UNIX datagram endpoints (asyncio's `family=AF_UNIX` with path addresses) are
-    /// not supported: libuv's UDP handle carries AF_INET and AF_INET6 sockets only. Such a
-    /// `family` or `sock` throws `InvalidArgumentError`.
+    /// `family: AF_UNIX` with no address makes an unbound Unix datagram socket; Unix
+    /// endpoints with paths use `createDatagramEndpoint(_:localPath:remotePath:proto:)`
+    /// (asyncio passes the paths as `local_addr`/`remote_addr`).
     public func createDatagramEndpoint<P: DatagramProtocol>(
         _ factory: () throws -> P,
         localAddress: (host: String, port: Int)? = nil,
@@ -45,18 +45,63 @@ extension EventLoop {
                 throw InvalidArgumentError("socket modifier keyword arguments can not be used "
                                            + "when sock is specified. (\(problems.joined(separator: ", ")))")
             }
-            guard sock.family == AF_INET || sock.family == AF_INET6 else {
-                throw InvalidArgumentError("datagram endpoints support AF_INET and AF_INET6 sockets only, got \(sock)")
-            }
             try sock.setBlocking(false)
             socket = sock
         } else {
-            guard family != AF_UNIX else {
-                throw InvalidArgumentError("AF_UNIX datagram endpoints are not supported")
+            guard family != AF_UNIX || (localAddress == nil && remoteAddress == nil) else {
+                // asyncio's TypeError('string is expected').
+                throw InvalidArgumentError("AF_UNIX endpoints take paths: use createDatagramEndpoint(_:localPath:remotePath:)")
             }
             let pairs = try await datagramAddressPairs(localAddress: localAddress, remoteAddress: remoteAddress,
                                                        family: family, proto: proto, flags: flags)
-            var errors: [OSError] = []
+            (socket, fixedRemote) = try await openDatagramSocket(pairs, reusePort: reusePort, allowBroadcast: allowBroadcast)
+        }
+        return try await makeDatagramEndpoint(factory, socket: socket, remoteAddress: fixedRemote)
+    }
+
+    /// A Unix datagram endpoint: asyncio's `create_datagram_endpoint(factory, local_addr=path,
+    /// remote_addr=path, family=AF_UNIX)`. A stale socket file at `localPath` is removed
+    /// first (as asyncio does); the file stays after the endpoint closes. Paths starting
+    /// with NUL are Linux abstract names.
+    public func createDatagramEndpoint<P: DatagramProtocol>(
+        _ factory: () throws -> P, localPath: String, remotePath: String? = nil, proto: Int32 = 0
+    ) async throws -> (any DatagramTransport, P) {
+        try await unixDatagramEndpoint(factory, localPath: localPath, remotePath: remotePath, proto: proto)
+    }
+
+    /// A Unix datagram endpoint connected to `remotePath`, on an unbound socket (asyncio's
+    /// `create_datagram_endpoint(factory, remote_addr=path, family=AF_UNIX)`).
+    public func createDatagramEndpoint<P: DatagramProtocol>(
+        _ factory: () throws -> P, remotePath: String, proto: Int32 = 0
+    ) async throws -> (any DatagramTransport, P) {
+        try await unixDatagramEndpoint(factory, localPath: nil, remotePath: remotePath, proto: proto)
+    }
+
+    private func unixDatagramEndpoint<P: DatagramProtocol>(
+        _ factory: () throws -> P, localPath: String?, remotePath: String?, proto: Int32
+    ) async throws -> (any DatagramTransport, P) {
+        assertOnLoopThread()
+        let local = try localPath.map { try SocketAddress(unixPath: $0) }
+        let remote = try remotePath.map { try SocketAddress(unixPath: $0) }
+        if let localPath, localPath.utf8.first != 0,
+           let mode = Server.fileMode(localPath), mode & S_IFMT == S_IFSOCK {
+            if unlink(localPath) != 0 && errno != ENOENT {
+                logger.error("Unable to check or remove stale UNIX socket '\(localPath)': \(OSError(errno: errno, operation: "unlink"))")
+            }
+        }
+        let (socket, fixedRemote) = try await openDatagramSocket([(AF_UNIX, proto, local, remote)],
+                                                                 reusePort: false, allowBroadcast: false)
+        return try await makeDatagramEndpoint(factory, socket: socket, remoteAddress: fixedRemote)
+    }
+
+    /// asyncio's loop over address pairs: a socket per pair, options, bind, connect; the
+    /// first that works wins, else the first error is thrown.
+    private func openDatagramSocket(
+        _ pairs: [(family: Int32, proto: Int32, local: SocketAddress?, remote: SocketAddress?)],
+        reusePort: Bool, allowBroadcast: Bool
+    ) async throws -> (Socket, SocketAddress?) {
+        var fixedRemote: SocketAddress?
+        var errors: [OSError] = []
             var opened: Socket?
             for pair in pairs {
                 var candidate: Socket?
@@ -86,9 +131,13 @@ extension EventLoop {
                 }
             }
             guard let opened else { throw errors[0] }
-            socket = opened
-        }
+            return (opened, fixedRemote)
+    }
 
+    /// Makes the protocol and the transport, and waits until `connectionMade` ran.
+    private func makeDatagramEndpoint<P: DatagramProtocol>(
+        _ factory: () throws -> P, socket: Socket, remoteAddress fixedRemote: SocketAddress?
+    ) async throws -> (any DatagramTransport, P) {
         let proto: P
         do {
             proto = try factory()
@@ -106,9 +155,7 @@ extension EventLoop {
             if let transport { transport.close() } else { socket.close() }
             throw error
         }
-        if debug {
-            logger.debug("Datagram endpoint local=\(String(describing: localAddress)) remote=\(String(describing: remoteAddress)) created: \(transport!)")
-        }
+        if debug { logger.debug("Datagram endpoint created: \(transport!)") }
         return (transport!, proto)
     }
 

@@ -1,8 +1,8 @@
 import Glibc
 
-/// The UDP transport: asyncio's `_SelectorDatagramTransport`, on a libuv `uv_udp_t` that
-/// owns the descriptor. AF_INET and AF_INET6 only (libuv's UDP handle cannot carry
-/// AF_UNIX datagram sockets).
+/// The datagram transport (UDP over IPv4/IPv6, and Unix datagram sockets): asyncio's
+/// `_SelectorDatagramTransport`, on a libuv `uv_udp_t` that owns the descriptor (libuv
+/// 1.44's UDP handle sends and receives AF_UNIX datagrams as well).
 ///
 /// Events reach the protocol in asyncio's order: `connectionMade` (scheduled once the
 /// transport is set up), then `datagramReceived`/`errorReceived`*, then `connectionLost`
@@ -50,8 +50,6 @@ final class DatagramSocketTransport: DatagramTransport, UVUDPReceiver, @unchecke
         loop.assertOnLoopThread()
         let fd = socket.fileno
         precondition(fd >= 0, "a datagram transport needs an open socket")
-        precondition(socket.family == AF_INET || socket.family == AF_INET6,
-                     "a datagram transport needs an AF_INET or AF_INET6 socket")
         socket.releaseWatcher()  // e.g. the poll sockConnect may have used
         let reuseAddress = (try? socket.getOption(level: SOL_SOCKET, name: SO_REUSEADDR)) ?? 0
         handle = try UVUDP(loop: loop.uv, descriptor: fd, label: "udp transport fd=\(fd)")

@@ -1,4 +1,5 @@
 import CLibUV
+import Glibc
 
 /// What a `UVUDP` reports while receiving (the datagram transport). Loop thread only.
 protocol UVUDPReceiver: AnyObject {
@@ -14,7 +15,8 @@ protocol UVUDPReceiver: AnyObject {
 
 /// A `uv_udp_t` over a descriptor we created and configured (`uv_udp_open`): libuv 1.44
 /// cannot set SO_REUSEPORT, so sockets are made with `Socket` and handed over. The
-/// handle owns the descriptor from then on (`uv_close` closes it). AF_INET/AF_INET6 only.
+/// handle owns the descriptor from then on (`uv_close` closes it). libuv 1.44's UDP
+/// handle also carries AF_UNIX datagram sockets (it sends with `sockaddr_un` lengths).
 /// Note: `uv_udp_open` sets SO_REUSEADDR on the descriptor; callers that do not want it
 /// (asyncio 3.13 never sets it on datagram sockets) restore the option afterwards.
 final class UVUDP: UVHandle {
@@ -60,13 +62,28 @@ final class UVUDP: UVHandle {
             if nread < 0 {
                 receiver.udpDidFail(errno: Int32(-nread))
             } else if let address {
-                // libuv passes no length; the family says how much of the storage is used.
-                receiver.udpDidReceive(nread, from: SocketAddress(address, length: socklen_t(MemoryLayout<sockaddr_storage>.size)))
+                receiver.udpDidReceive(nread, from: UVUDP.senderAddress(address))
             }
             // nread == 0 with no address: nothing to read (EAGAIN), not an empty datagram.
         })
         if status == 0 { isReceiving = true }
         return status
+    }
+
+    /// The sender libuv reports. libuv passes no length: for IP the family implies it; a
+    /// Unix sender's path is taken up to its last non-NUL byte (libuv zeroes the storage
+    /// first), and an unnamed sender (an unbound socket) is nil.
+    private static func senderAddress(_ address: UnsafePointer<sockaddr>) -> SocketAddress? {
+        guard Int32(address.pointee.sa_family) == AF_UNIX else {
+            return SocketAddress(address, length: socklen_t(MemoryLayout<sockaddr_storage>.size))
+        }
+        let pathOffset = MemoryLayout<sockaddr_un>.offset(of: \.sun_path)!
+        let path = UnsafeRawBufferPointer(start: UnsafeRawPointer(address) + pathOffset,
+                                          count: MemoryLayout<sockaddr_un>.size - pathOffset)
+        guard let last = path.lastIndex(where: { $0 != 0 }) else { return nil }
+        // A named path ends at its first NUL; an abstract name (leading NUL) at its last byte.
+        let end = path[0] != 0 ? (path.firstIndex(of: 0) ?? path.count) : last + 1
+        return SocketAddress(address, length: socklen_t(pathOffset + end))
     }
 
     func stopReceiving() {
