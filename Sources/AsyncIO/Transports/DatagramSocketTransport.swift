@@ -76,7 +76,8 @@ final class DatagramSocketTransport: DatagramTransport, UVUDPReceiver, @unchecke
     }
 
     private func startReceiving() {
-        guard connectionLostCount == 0 else { return }
+        // close() before this ran (still flushing, or done) means no receiving at all.
+        guard !isClosingFlag else { return }
         let errno = -handle.startReceiving(self)
         if errno > 0 { forceClose(OSError(errno: errno, operation: "uv_udp_recv_start")) }
     }
