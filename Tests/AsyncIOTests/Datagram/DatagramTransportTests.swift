@@ -156,6 +156,28 @@ final class DatagramTransportTests: XCTestCase {
         }
     }
 
+    /// Closed before its first loop iteration: connectionMade still comes first, then
+    /// connectionLost, and nothing is received in between.
+    // CPython: test_selector_events.SelectorDatagramTransportTests.test_close
+    func testCloseBeforeFirstIteration() {
+        runLoopTest { loop, _ in
+            let socket = try Socket(family: AF_INET, type: datagramType)
+            try socket.bind(SocketAddress(ipv4: "127.0.0.1", port: 0))
+            let address = try socket.localAddress
+            let peer = try Socket(family: AF_INET, type: datagramType)
+            defer { peer.close() }
+            _ = try [UInt8(1)].withUnsafeBytes { try peer.trySendTo($0, to: address) }
+            let recorder = RecordingDatagramProtocol()
+            let transport = try DatagramSocketTransport(loop: loop, socket: socket, protocol: recorder)
+            transport.close()
+            XCTAssertEqual(recorder.events, [])
+            try await waitUntil(loop) { recorder.isLost }
+            try await loop.sleep(.milliseconds(5))
+            XCTAssertEqual(recorder.events, [.made, .lost])
+            XCTAssertTrue(recorder.datagrams.isEmpty)
+        }
+    }
+
     // CPython: test_selector_events.SelectorDatagramTransportTests.test_set_write_buffer_limits
     // (asyncio's _FlowControlMixin arithmetic)
     func testWriteBufferLimits() {
