@@ -1,0 +1,189 @@
+import Glibc
+
+/// The datagram transport (UDP over IPv4/IPv6, and Unix datagram sockets): asyncio's
+/// `_SelectorDatagramTransport`, on a libuv `uv_udp_t` that owns the descriptor (libuv
+/// 1.44's UDP handle sends and receives AF_UNIX datagrams as well).
+///
+/// Events reach the protocol in asyncio's order: `connectionMade` (scheduled once the
+/// transport is set up), then `datagramReceived`/`errorReceived`*, then `connectionLost`
+/// exactly once, always from a later callback than `close()`/`abort()`.
+///
+/// Lifetime: the libuv handle keeps the transport alive (as its receiver and through its
+/// send requests) until libuv closes it; `connectionLost` then drops the protocol, which
+/// breaks the transport ↔ protocol cycle.
+final class DatagramSocketTransport: DatagramTransport, UVUDPReceiver, @unchecked Sendable, CustomStringConvertible {
+    /// asyncio's `constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES`.
+    static let connectionLostWriteLogThreshold = 5
+    /// What asyncio adds to a queued datagram's size for flow control (a header estimate);
+    /// it also makes a burst of empty datagrams count.
+    static let datagramOverhead = 8
+
+    let loop: EventLoop
+    let handle: UVUDP
+    let descriptor: Int32
+    private let socketView: Socket
+    /// `getpeername()` at creation: set only when the socket is connected.
+    let peerName: SocketAddress?
+    let sockName: SocketAddress?
+    /// asyncio's `_address`: the only destination `sendTo` accepts (the connected peer, or
+    /// the `remoteAddress` of a broadcast endpoint, which is not connected).
+    let remoteAddress: SocketAddress?
+
+    var protocolObject: any DatagramProtocol
+    /// The loop-wide receive buffer (every datagram is copied out before the next read).
+    let receiveBuffer: UnsafeMutableRawBufferPointer
+
+    var isClosingFlag = false
+    /// asyncio's `_conn_lost`: 0 while open, then counts sends after the loss.
+    var connectionLostCount = 0
+    var isProtocolConnected = true
+    var isProtocolPaused = false
+    var limits = WriteBufferLimits.default
+
+    /// Wraps the datagram `socket` (whose descriptor it takes over) and schedules
+    /// `connectionMade`, the start of receiving and then `waiter`, in that order (asyncio's
+    /// `_SelectorDatagramTransport.__init__`). On failure `socket` still owns its descriptor.
+    init(
+        loop: EventLoop, socket: Socket, protocol: any DatagramProtocol,
+        remoteAddress: SocketAddress? = nil, waiter: LoopWaiter<Void>? = nil
+    ) throws(OSError) {
+        loop.assertOnLoopThread()
+        let fd = socket.fileno
+        precondition(fd >= 0, "a datagram transport needs an open socket")
+        socket.releaseWatcher()  // e.g. the poll sockConnect may have used
+        let reuseAddress = (try? socket.getOption(level: SOL_SOCKET, name: SO_REUSEADDR)) ?? 0
+        handle = try UVUDP(loop: loop.uv, descriptor: fd, label: "udp transport fd=\(fd)")
+        // uv_udp_open turns SO_REUSEADDR on; asyncio 3.13 never sets it on datagram
+        // sockets (another process could bind the same port and steal datagrams).
+        if reuseAddress == 0 { try? socket.setOption(level: SOL_SOCKET, name: SO_REUSEADDR, value: 0) }
+        sockName = try? socket.localAddress
+        let peer = try? socket.peerAddress
+        peerName = peer
+        self.remoteAddress = remoteAddress ?? peer
+        socketView = Socket(viewing: fd, family: socket.family, type: socket.type, proto: socket.proto)
+        _ = socket.detach()
+        descriptor = fd
+        self.loop = loop
+        protocolObject = `protocol`
+        receiveBuffer = loop.receiveScratch
+        loop.transportDescriptors.insert(fd)
+        loop.callSoon { [self] in protocolObject.connectionMade(self) }
+        // Only receive once connectionMade has run.
+        loop.callSoon { [self] in startReceiving() }
+        if let waiter {
+            loop.callSoon { waiter.resume(returning: ()) }
+        }
+    }
+
+    private func startReceiving() {
+        // close() before this ran (still flushing, or done) means no receiving at all.
+        guard !isClosingFlag else { return }
+        let errno = -handle.startReceiving(self)
+        if errno > 0 { forceClose(OSError(errno: errno, operation: "uv_udp_recv_start")) }
+    }
+
+    // MARK: BaseTransport
+
+    func getExtraInfo(_ name: String) -> Any? {
+        switch name {
+        case "peername": peerName
+        case "sockname": sockName
+        case "socket": socketView
+        default: nil
+        }
+    }
+
+    var socket: Socket? { socketView }
+
+    var isClosing: Bool { isClosingFlag }
+
+    func setProtocol(_ protocol: any BaseProtocol) {
+        loop.assertOnLoopThread()
+        guard let datagram = `protocol` as? any DatagramProtocol else {
+            preconditionFailure("a datagram transport needs a DatagramProtocol, got \(type(of: `protocol`))")
+        }
+        protocolObject = datagram
+        isProtocolConnected = true
+    }
+
+    func getProtocol() -> any BaseProtocol { protocolObject }
+
+    /// asyncio's `close()`: stops receiving; once queued datagrams are sent, closes the
+    /// socket and schedules `connectionLost(nil)`.
+    func close() {
+        loop.assertOnLoopThread()
+        guard !isClosingFlag else { return }
+        isClosingFlag = true
+        handle.stopReceiving()
+        if handle.sendQueueCount == 0 {
+            connectionLostCount += 1
+            closeHandle()
+            loop.callSoon { [self] in callConnectionLost(nil) }
+        }
+        // Otherwise the last send completion finishes the close (sendCompleted).
+    }
+
+    /// asyncio's `abort()`: closes at once, dropping queued datagrams.
+    func abort() {
+        loop.assertOnLoopThread()
+        forceClose(nil)
+    }
+
+    // MARK: Receiving
+
+    func udpAllocate(suggestedSize: Int) -> UnsafeMutableRawBufferPointer { receiveBuffer }
+
+    func udpDidReceive(_ count: Int, from sender: SocketAddress?) {
+        guard connectionLostCount == 0 else { return }
+        let data = [UInt8](UnsafeRawBufferPointer(start: receiveBuffer.baseAddress, count: count))
+        protocolObject.datagramReceived(data, from: sender)
+    }
+
+    /// asyncio reports receive errors (ICMP errors on a connected socket) to the protocol
+    /// and keeps the endpoint open.
+    func udpDidFail(errno: Int32) {
+        guard connectionLostCount == 0 else { return }
+        protocolObject.errorReceived(OSError(errno: errno, operation: "recvfrom"))
+    }
+
+    // MARK: Closing
+
+    /// asyncio's `_force_close`: drops queued datagrams, closes, schedules `connectionLost`.
+    func forceClose(_ error: (any Error)?) {
+        guard connectionLostCount == 0 else { return }
+        isClosingFlag = true
+        connectionLostCount += 1
+        closeHandle()
+        loop.callSoon { [self] in callConnectionLost(error) }
+    }
+
+    /// Closes the libuv handle, which closes the descriptor and cancels queued sends.
+    func closeHandle() {
+        guard !handle.isCloseRequested else { return }
+        loop.transportDescriptors.remove(descriptor)
+        socketView.invalidateView()
+        handle.close()
+    }
+
+    /// asyncio's `_call_connection_lost`: the protocol hears of it once, then the
+    /// transport lets go of it.
+    func callConnectionLost(_ error: (any Error)?) {
+        if isProtocolConnected {
+            isProtocolConnected = false
+            protocolObject.connectionLost(error)
+        }
+        protocolObject = DisconnectedDatagramProtocol()
+    }
+
+    var description: String {
+        var text = "<DatagramSocketTransport fd=\(descriptor)"
+        if connectionLostCount > 0 { text += " closed" } else if isClosingFlag { text += " closing" }
+        if let sockName { text += " local=\(sockName)" }
+        if let remoteAddress { text += " remote=\(remoteAddress)" }
+        return text + " bufsize=\(writeBufferSize)>"
+    }
+}
+
+/// What a datagram transport holds after `connectionLost`, so it no longer keeps the
+/// user's protocol (asyncio sets `_protocol = None`).
+final class DisconnectedDatagramProtocol: DatagramProtocol {}
