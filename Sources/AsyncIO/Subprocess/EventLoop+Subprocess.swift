@@ -41,6 +41,7 @@ extension EventLoop {
     ) async throws -> (ProcessTransport, P) {
         assertOnLoopThread()
         precondition(stdin != .stdout && stdout != .stdout, ".stdout is only valid for stderr")
+        try Task.checkCancellation()
         let proto = try factory()
         var created: [Int32: UVProcessPipe] = [:]
         var temporaryDescriptors: [Int32] = []
@@ -99,6 +100,12 @@ extension EventLoop {
                 currentDirectory: currentDirectory, stdio: stdio)
         } catch {
             giveUp()
+            // libuv reports a failed chdir like a missing program; name the directory, as
+            // Python's subprocess does.
+            if error.errno == ENOENT || error.errno == ENOTDIR, let currentDirectory, access(currentDirectory, X_OK) != 0 {
+                let code = errno
+                throw OSError(errno: code, message: "\(OSError.strerror(code)): '\(currentDirectory)'")
+            }
             throw error
         }
         let transport = ProcessTransport(loop: self, process: process, pipes: created, protocol: proto)

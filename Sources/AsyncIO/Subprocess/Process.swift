@@ -107,12 +107,14 @@ extension EventLoop {
     /// Starts `program` with `arguments` and returns a `Process` with stream-level pipes:
     /// asyncio's `asyncio.create_subprocess_exec(program, *args, stdin, stdout, stderr,
     /// limit, env, cwd)`. As in asyncio, each stream is inherited unless asked for.
+    /// Throws `StreamError.invalidLimit` for a limit ≤ 0 (before starting anything).
     public func createSubprocessExec(
         _ program: String, _ arguments: [String] = [],
         stdin: SubprocessStdio = .inherit, stdout: SubprocessStdio = .inherit, stderr: SubprocessStdio = .inherit,
         limit: Int = StreamReader.defaultLimit,
         environment: [String: String]? = nil, currentDirectory: String? = nil
     ) async throws -> Subprocess.Process {
+        guard limit > 0 else { throw StreamError.invalidLimit }
         let (transport, proto) = try await spawnSubprocess(
             { SubprocessStreamProtocol(limit: limit, loop: self) }, program, [program] + arguments,
             stdin: stdin, stdout: stdout, stderr: stderr, environment: environment, currentDirectory: currentDirectory)
@@ -127,6 +129,7 @@ extension EventLoop {
         limit: Int = StreamReader.defaultLimit,
         environment: [String: String]? = nil, currentDirectory: String? = nil
     ) async throws -> Subprocess.Process {
+        guard limit > 0 else { throw StreamError.invalidLimit }
         let (transport, proto) = try await spawnSubprocess(
             { SubprocessStreamProtocol(limit: limit, loop: self) }, "/bin/sh", ["/bin/sh", "-c", command],
             stdin: stdin, stdout: stdout, stderr: stderr, environment: environment, currentDirectory: currentDirectory)

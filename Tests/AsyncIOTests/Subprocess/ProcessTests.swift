@@ -162,4 +162,15 @@ final class ProcessTests: XCTestCase {
             _ = try await withTimeout(.seconds(10)) { try await process.wait() }
         }
     }
+
+    func testInvalidLimitStartsNothing() {
+        runLoopTest { loop, _ in
+            do {
+                _ = try await loop.createSubprocessExec("/bin/true", stdout: .pipe, limit: 0)
+                XCTFail("limit 0 accepted")
+            } catch let error as StreamError {
+                XCTAssertEqual(error, .invalidLimit)
+            }
+        }
+    }
 }

@@ -320,4 +320,55 @@ final class SubprocessTransportTests: XCTestCase {
             XCTAssertEqual(code, -SIGKILL)
         }
     }
+
+    func testMissingCurrentDirectoryIsNamed() {
+        runLoopTest { loop, _ in
+            do {
+                _ = try await loop.subprocessExec(
+                    { RecordingSubprocessProtocol(loop: loop) }, "/bin/true",
+                    currentDirectory: "/nonexistent-asyncio-dir-\(getpid())")
+                XCTFail("spawning in a missing directory succeeded")
+            } catch let error as OSError {
+                XCTAssertEqual(error.errno, ENOENT)
+                XCTAssertTrue(error.message.contains("nonexistent-asyncio-dir"), error.message)
+            }
+        }
+    }
+
+    // CPython: test_subprocess.SubprocessMixin.test_cancel_make_subprocess_transport_exec
+    // and test_cancel_post_init: cancelled while starting, the child is killed and nothing
+    // stays open.
+    func testCancelledStartKillsChild() {
+        runLoopTest { loop, _ in
+            let task = loop.createTask(eager: true) {
+                _ = try await loop.subprocessExec({ () -> RecordingSubprocessProtocol in
+                    RecordingSubprocessProtocol(loop: loop)
+                }, "/bin/sleep", ["30"])
+            }
+            XCTAssertFalse(loop.liveHandleLabels().isEmpty, "the child was spawned before the first suspension")
+            task.cancel()
+            do {
+                try await task.value
+                XCTFail("cancelled start returned")
+            } catch is CancellationError {}
+            try await withTimeout(.seconds(10)) {
+                while !loop.liveHandleLabels().isEmpty { try await loop.sleep(.milliseconds(5)) }
+            }
+        }
+    }
+
+    // A task cancelled before it starts the child spawns nothing.
+    func testCancelledBeforeStartSpawnsNothing() {
+        runLoopTest { loop, _ in
+            let task = loop.createTask {
+                _ = try await loop.subprocessExec({ RecordingSubprocessProtocol(loop: loop) }, "/bin/sleep", ["30"])
+            }
+            task.cancel()
+            do {
+                try await task.value
+                XCTFail("cancelled start returned")
+            } catch is CancellationError {}
+            XCTAssertEqual(loop.liveHandleLabels(), [])
+        }
+    }
 }
