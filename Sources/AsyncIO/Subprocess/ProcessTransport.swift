@@ -168,7 +168,12 @@ final class ProcessTransport: SubprocessTransport, @unchecked Sendable, CustomSt
     }
 
     func pipeDataReceived(fd: Int32, data: [UInt8]) {
-        call { [self] in protocolObject.pipeDataReceived(fd: fd, data: data) }
+        // The hot path: no closure allocation once connectionMade went out.
+        if pendingCalls == nil {
+            protocolObject.pipeDataReceived(fd: fd, data: data)
+        } else {
+            pendingCalls!.append { [self] in protocolObject.pipeDataReceived(fd: fd, data: data) }
+        }
     }
 
     func pipeConnectionLost(fd: Int32, error: (any Error)?) {

@@ -55,8 +55,6 @@ final class UVProcessPipe: UVStream {
 final class UVProcess: UVHandle {
     /// How one of the child's descriptors is set up.
     enum Stdio {
-        /// The child gets nothing at this descriptor.
-        case ignore
         /// The child gets a duplicate of our `descriptor`.
         case inherit(Int32)
         /// A new socket pair; our end goes into `pipe`. `childReads`/`childWrites` say how
@@ -85,8 +83,6 @@ final class UVProcess: UVHandle {
         var containers = stdio.map { entry -> uv_stdio_container_t in
             var container = uv_stdio_container_t()
             switch entry {
-            case .ignore:
-                container.flags = UV_IGNORE
             case .inherit(let fd):
                 container.flags = UV_INHERIT_FD
                 container.data.fd = fd

@@ -371,4 +371,24 @@ final class SubprocessTransportTests: XCTestCase {
             XCTAssertEqual(loop.liveHandleLabels(), [])
         }
     }
+
+    // asyncio's BaseSubprocessTransport._pending_calls: what happens before connectionMade
+    // went out is delivered after it, in order.
+    func testEventsBeforeConnectionMadeAreDeliveredAfterIt() {
+        runLoopTest { loop, _ in
+            let process = try UVProcess(
+                loop: loop.uv, file: "/bin/sleep", arguments: ["/bin/sleep", "30"], environment: nil,
+                currentDirectory: nil, stdio: [.inherit(0), .inherit(1), .inherit(2)])
+            let proto = RecordingSubprocessProtocol(loop: loop)
+            let transport = ProcessTransport(loop: loop, process: process, pipes: [:], protocol: proto)
+            transport.pipeDataReceived(fd: 1, data: Array("early".utf8))
+            XCTAssertEqual(proto.events, [], "nothing reaches the protocol before connectionMade")
+            try await withTimeout(.seconds(10)) { try await transport.waitConnected() }
+            XCTAssertEqual(proto.events, [.made, .data(1)])
+            XCTAssertEqual(proto.text(1), "early")
+            try transport.kill()
+            try await waitFinished(proto)
+            XCTAssertEqual(proto.events, [.made, .data(1), .exited, .lost])
+        }
+    }
 }
