@@ -1,0 +1,85 @@
+@testable import AsyncIO
+import Glibc
+import XCTest
+
+/// A subprocess protocol that records every event, for order checks.
+final class RecordingSubprocessProtocol: SubprocessProtocol, @unchecked Sendable {
+    enum Event: Equatable, CustomStringConvertible {
+        case made
+        case data(Int32)
+        case pipeLost(Int32, errno: Int32?)
+        case exited
+        case lost
+        case pauseWriting
+        case resumeWriting
+
+        var description: String {
+            switch self {
+            case .made: "made"
+            case .data(let fd): "data(\(fd))"
+            case .pipeLost(let fd, let errno): "pipeLost(\(fd), \(errno.map(String.init) ?? "nil"))"
+            case .exited: "exited"
+            case .lost: "lost"
+            case .pauseWriting: "pauseWriting"
+            case .resumeWriting: "resumeWriting"
+            }
+        }
+    }
+
+    var events: [Event] = []
+    var output: [Int32: [UInt8]] = [:]
+    var transport: (any SubprocessTransport)?
+    let finished: Future<Void>
+    /// The return code seen inside `processExited` (asyncio sets it before the call).
+    var returnCodeAtExit: Int32?
+
+    init(loop: EventLoop) {
+        finished = loop.createFuture()
+    }
+
+    func connectionMade(_ transport: any SubprocessTransport) {
+        events.append(.made)
+        self.transport = transport
+    }
+
+    func pipeDataReceived(fd: Int32, data: [UInt8]) {
+        if events.last != .data(fd) { events.append(.data(fd)) }
+        output[fd, default: []] += data
+    }
+
+    func pipeConnectionLost(fd: Int32, error: (any Error)?) {
+        events.append(.pipeLost(fd, errno: (error as? OSError)?.errno))
+    }
+
+    func processExited() {
+        returnCodeAtExit = transport?.returnCode
+        events.append(.exited)
+    }
+
+    func connectionLost(_ error: (any Error)?) {
+        events.append(.lost)
+        transport = nil
+        try? finished.setResult(())
+    }
+
+    func pauseWriting() { events.append(.pauseWriting) }
+    func resumeWriting() { events.append(.resumeWriting) }
+
+    func text(_ fd: Int32) -> String { String(decoding: output[fd] ?? [], as: UTF8.self) }
+
+    /// Events on one pipe, in order (the pipes and the exit interleave as the OS decides).
+    func events(of fd: Int32) -> [Event] {
+        events.filter {
+            switch $0 {
+            case .data(let f), .pipeLost(let f, _): f == fd
+            default: false
+            }
+        }
+    }
+}
+
+/// Waits, bounded, until the protocol heard `connectionLost`.
+func waitFinished(_ proto: RecordingSubprocessProtocol) async throws {
+    let finished = proto.finished
+    try await withTimeout(.seconds(10)) { try await finished.value }
+}
