@@ -14,20 +14,20 @@ final class EchoStreamingProtocol: StreamingProtocol {
     func connectionLost(_ error: (any Error)?) { transport = nil }
 }
 
-/// The same echo as a `BufferedProtocol`: libuv reads straight into this protocol's
-/// 64 KiB buffer and `bufferUpdated` writes back what arrived, with no per-read array.
+/// The same echo as a `BufferedProtocol`: libuv reads straight into a 256 KiB buffer
+/// (asyncio's largest read) and `bufferUpdated` writes back what arrived, with no
+/// per-read array. `write` sends at once what the socket takes and copies only the rest,
+/// so the buffer is free again when `bufferUpdated` returns: one buffer serves every
+/// connection (this server runs one loop, on one thread).
 final class EchoBufferedProtocol: BufferedProtocol {
-    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    nonisolated(unsafe) private static let buffer = UnsafeMutableRawBufferPointer.allocate(
+        byteCount: 256 * 1024, alignment: 16)
     private var transport: (any Transport)?
 
-    deinit { buffer.deallocate() }
-
     func connectionMade(_ transport: any Transport) { self.transport = transport }
-    func getBuffer(_ sizeHint: Int) -> UnsafeMutableRawBufferPointer { buffer }
+    func getBuffer(_ sizeHint: Int) -> UnsafeMutableRawBufferPointer { Self.buffer }
     func bufferUpdated(_ count: Int) {
-        // write() sends at once what the socket takes and copies only the rest, so the
-        // buffer is free again when it returns.
-        transport?.write(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        transport?.write(UnsafeRawBufferPointer(rebasing: Self.buffer[..<count]))
     }
     func pauseWriting() { transport?.pauseReading() }
     func resumeWriting() { transport?.resumeReading() }
