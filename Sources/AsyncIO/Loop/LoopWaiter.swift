@@ -59,7 +59,7 @@ extension EventLoop {
     /// Suspends the current task until `start`'s waiter is resumed. `start` runs first
     /// (unless the task is already cancelled) and registers whatever will resume it;
     /// it sets `onCancel` to undo that registration when the task is cancelled.
-    func suspend<T: Sendable>(_ start: (LoopWaiter<T>) throws -> Void) async throws -> T {
+    nonisolated(nonsending) func suspend<T: Sendable>(_ start: (LoopWaiter<T>) throws -> Void) async throws -> T {
         let waiter = LoopWaiter<T>(loop: self)
         return try await withTaskCancellationHandler {
             if !waiter.isDone {
