@@ -20,8 +20,7 @@ final class WritePipeTransport: WriteTransport, UVStreamReader, @unchecked Senda
     /// Writes dropped after closing began (asyncio counts them in `_conn_lost`).
     private var droppedWriteCount = 0
     private var isConnectionLostCalled = false
-    private var isProtocolPaused = false
-    private var limits = WriteBufferLimits.default
+    private var flow = WriteFlowControl()
 
     /// Wraps the open `pipe`; with `watchForClose`, reads its end to notice the child
     /// closing the pipe (the pipe must then be readable, as a socket pair is).
@@ -68,12 +67,12 @@ final class WritePipeTransport: WriteTransport, UVStreamReader, @unchecked Senda
     // MARK: WriteTransport
 
     var writeBufferSize: Int { pipe.writeQueueSize }
-    var writeBufferLimits: (low: Int, high: Int) { (limits.low, limits.high) }
+    var writeBufferLimits: (low: Int, high: Int) { (flow.limits.low, flow.limits.high) }
     var canWriteEOF: Bool { true }
 
     func setWriteBufferLimits(high: Int?, low: Int?) throws {
         loop.assertOnLoopThread()
-        limits = try WriteBufferLimits(high: high, low: low)
+        flow.limits = try WriteBufferLimits(high: high, low: low)
         maybePauseProtocol()
     }
 
@@ -158,15 +157,11 @@ final class WritePipeTransport: WriteTransport, UVStreamReader, @unchecked Senda
     }
 
     private func maybePauseProtocol() {
-        guard !isProtocolPaused, writeBufferSize > limits.high else { return }
-        isProtocolPaused = true
-        protocolObject.pauseWriting()
+        if flow.shouldPause(bufferSize: writeBufferSize) { protocolObject.pauseWriting() }
     }
 
     private func maybeResumeProtocol() {
-        guard isProtocolPaused, writeBufferSize <= limits.low else { return }
-        isProtocolPaused = false
-        protocolObject.resumeWriting()
+        if flow.shouldResume(bufferSize: writeBufferSize) { protocolObject.resumeWriting() }
     }
 
     // MARK: UVStreamReader (the child closing its end)

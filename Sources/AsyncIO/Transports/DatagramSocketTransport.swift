@@ -37,8 +37,7 @@ final class DatagramSocketTransport: DatagramTransport, UVUDPReceiver, @unchecke
     /// asyncio's `_conn_lost`: 0 while open, then counts sends after the loss.
     var connectionLostCount = 0
     var isProtocolConnected = true
-    var isProtocolPaused = false
-    var limits = WriteBufferLimits.default
+    var flow = WriteFlowControl()
 
     /// Wraps the datagram `socket` (whose descriptor it takes over) and schedules
     /// `connectionMade`, the start of receiving and then `waiter`, in that order (asyncio's

@@ -44,8 +44,7 @@ final class StreamTransport: Transport, UVStreamReader, @unchecked Sendable, Cus
     var isEOFReceived = false
     var hasStartedReading = false
     var isProtocolConnected = true
-    var isProtocolPaused = false
-    var limits = WriteBufferLimits.default
+    var flow = WriteFlowControl()
     /// Set while `loop.sendFile` runs on this transport (asyncio's `_empty_waiter`).
     var sendfileHold: SendfileHold?
 
