@@ -37,7 +37,7 @@ static inline long asyncio_ssl_ctx_add1_chain_cert(SSL_CTX *ctx, X509 *certifica
 static inline unsigned long asyncio_xn_flag_rfc2253(void) { return XN_FLAG_RFC2253; }
 
 static inline long asyncio_ssl_mode_partial_writes(void) {
-    return SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS;
+    return SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER;
 }
 
 #endif

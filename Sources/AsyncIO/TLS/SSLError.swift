@@ -23,6 +23,7 @@ public struct SSLError: Error, Sendable, Equatable, CustomStringConvertible {
         self.operation = operation
     }
 
+    /// Python's `str(SSLError)` layout: library, reason, and the failed call.
     public var description: String {
         "[SSL\(library.map { ": \($0)" } ?? "")] \(reason) (\(operation))"
     }
@@ -52,6 +53,8 @@ public struct SSLCertVerificationError: Error, Sendable, Equatable, CustomString
         self.verifyMessage = verifyMessage
     }
 
+    /// Python's `str(SSLError)` layout: library, reason, and the failed call.
+    /// Python's message: `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: …`.
     public var description: String {
         "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: \(verifyMessage)"
     }

@@ -61,8 +61,11 @@ public final class SSLTransport: Transport, @unchecked Sendable, CustomStringCon
         }
     }
 
+    /// The plain transport's peer address (`getExtraInfo("peername")`).
     public var peerName: SocketAddress? { plain?.peerName }
+    /// The plain transport's local address (`getExtraInfo("sockname")`).
     public var sockName: SocketAddress? { plain?.sockName }
+    /// The socket under the plain transport, for options and addresses only.
     public var socket: Socket? { plain?.socket }
 
     /// asyncio's `is_closing()`.
@@ -77,22 +80,28 @@ public final class SSLTransport: Transport, @unchecked Sendable, CustomStringCon
         layer.startShutdown()
     }
 
+    /// Replaces the protocol that receives the decrypted data (asyncio's `set_protocol`).
     public func setProtocol(_ protocol: any BaseProtocol) {
         loop.assertOnLoopThread()
         layer.setAppProtocol(`protocol`)
     }
 
+    /// The protocol that receives the decrypted data (asyncio's `get_protocol`).
     public func getProtocol() -> any BaseProtocol { layer.appProtocol }
 
     // MARK: ReadTransport
 
+    /// Whether decrypted data is delivered (asyncio's `is_reading()`).
     public var isReading: Bool { !layer.isAppReadingPaused }
 
+    /// Stops delivering data; ciphertext then waits in the TLS layer, and past 256 KiB the
+    /// socket is no longer read (asyncio's `pause_reading`).
     public func pauseReading() {
         loop.assertOnLoopThread()
         layer.pauseAppReading()
     }
 
+    /// Delivers data again, from the next loop iteration (asyncio's `resume_reading`).
     public func resumeReading() {
         loop.assertOnLoopThread()
         layer.resumeAppReading()
@@ -111,17 +120,22 @@ public final class SSLTransport: Transport, @unchecked Sendable, CustomStringCon
     /// TLS layer.
     public var writeBufferSize: Int { layer.writeBufferSize }
 
+    /// The flow-control marks (asyncio's `get_write_buffer_limits()`).
     public var writeBufferLimits: (low: Int, high: Int) { (layer.writeLimits.low, layer.writeLimits.high) }
 
+    /// Encrypts `data` and sends it (asyncio's `write`); dropped once closing, with a
+    /// warning after a few attempts, as asyncio's "SSL connection is closed".
     public func write(_ data: UnsafeRawBufferPointer) {
         loop.assertOnLoopThread()
         layer.writeAppData(data)
     }
 
+    /// Encrypts `data` and sends it (asyncio's `write`).
     public func write(_ data: [UInt8]) {
         data.withUnsafeBytes { write($0) }
     }
 
+    /// Encrypts and sends each buffer in turn (asyncio's `writelines`).
     public func writeLines(_ lines: [[UInt8]]) {
         for line in lines { write(line) }
     }
@@ -131,6 +145,7 @@ public final class SSLTransport: Transport, @unchecked Sendable, CustomStringCon
         preconditionFailure("SSL doesn't support half-closes")
     }
 
+    /// Always false: TLS has no half-close (asyncio's `can_write_eof()`).
     public var canWriteEOF: Bool { false }
 
     /// Closes the plain transport at once, without close_notify; `connectionLost(nil)`
@@ -141,6 +156,7 @@ public final class SSLTransport: Transport, @unchecked Sendable, CustomStringCon
         layer.abort(nil)
     }
 
+    /// A summary for logs: the side, whether closing, and the plain transport.
     public var description: String {
         "<SSLTransport \(layer.serverSide ? "server" : "client")\(isClosedFlag ? " closing" : "") over \(plain.map { "\($0)" } ?? "nothing")>"
     }
