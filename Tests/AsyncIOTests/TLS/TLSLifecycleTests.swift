@@ -71,6 +71,11 @@ final class TLSLifecycleTests: XCTestCase {
             try await loop.sleep(.milliseconds(20))
             XCTAssertEqual(client.count(.resume), 0)
             XCTAssertEqual(serverSide.received.count, 0)
+            // Backpressure on reading: once enough ciphertext waits for the paused app, the
+            // server's TLS layer stops reading its socket.
+            let serverTLS = try XCTUnwrap(serverSide.transport as? SSLTransport)
+            let serverPlain = try XCTUnwrap(serverTLS.layer.transport)
+            try await waitUntil(loop) { !serverPlain.isReading }
             serverSide.transport?.resumeReading()
             try await waitUntil(loop, timeout: 30) { serverSide.received.count >= 8 * 1024 * 1024 }
             XCTAssertEqual(serverSide.received.count, 8 * 1024 * 1024)
@@ -233,6 +238,22 @@ final class TLSLifecycleTests: XCTestCase {
             // The 60-second handshake timer went with the connection: the harness checks no
             // handle is left.
             try await silent.close()
+        }
+    }
+    // CPython: test_ssl.TestSSL.test_start_tls_server_1 with a plain-text client
+    // (a handshake that fails on garbage is closed quietly, as asyncio's _fatal_error does
+    // for ssl.SSLError, an OSError)
+    func testServerClosesAClientThatSpeaksPlainTextWithoutReporting() {
+        runLoopTest { loop, _ in
+            let server = try await TLSRecordingServer(loop: loop, context: TLSFixtures.serverContext())
+            let address = try SocketAddress(ipv4: "127.0.0.1", port: server.port)
+            let client = try await rawClient(loop, to: address)
+            try await rawSendAll(loop, client, Array("GET / HTTP/1.0\r\n\r\n".utf8))
+            let (_, eof) = try await rawRead(loop, client, atLeast: 0, untilEOF: true)
+            XCTAssertTrue(eof)
+            XCTAssertTrue(server.protocols.value.allSatisfy { $0.events.isEmpty })
+            client.close()
+            try await server.close()
         }
     }
 }
