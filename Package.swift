@@ -22,6 +22,13 @@ let package = Package(
             pkgConfig: "libuv",
             providers: [.apt(["libuv1-dev"])]
         ),
+        // The system OpenSSL 3 (Debian: libssl-dev), for the TLS layer only.
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "CSupport/COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         // C globals Swift 6 cannot declare: the thread-local running-loop pointer.
         .target(
             name: "CAsyncIOSupport",
@@ -31,6 +38,7 @@ let package = Package(
             name: "AsyncIO",
             dependencies: [
                 "CLibUV",
+                "COpenSSL",
                 "CAsyncIOSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -60,7 +68,9 @@ let package = Package(
         ),
         .testTarget(
             name: "AsyncIOTests",
-            dependencies: ["AsyncIO"]
+            dependencies: ["AsyncIO"],
+            // Test-only PEM files the TLS tests read by path.
+            exclude: ["TLS/Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -26,8 +26,18 @@ struct ConnectionSteps: Sendable {
 
 extension EventLoop {
     /// Opens a TCP connection: asyncio's `loop.create_connection(protocol_factory, host,
-    /// port, *, family, proto, flags, sock, local_addr, happy_eyeballs_delay, interleave,
-    /// all_errors)`, without TLS (`ssl`, `server_hostname`).
+    /// port, *, ssl, family, proto, flags, sock, local_addr, server_hostname,
+    /// ssl_handshake_timeout, ssl_shutdown_timeout, happy_eyeballs_delay, interleave,
+    /// all_errors)`.
+    ///
+    /// **TLS.** With `ssl`, the connection runs TLS (see `SSLTransport`): the call returns
+    /// once the handshake is done, and a failed handshake throws its `SSLError` or
+    /// `SSLCertVerificationError` (a `TimeoutError` after `sslHandshakeTimeout`, default
+    /// 60 s; asyncio raises ConnectionAbortedError there). `serverHostname` (default:
+    /// `host`) is sent as SNI and checked against the certificate when the context's
+    /// `checkHostname` is on. As in asyncio, `serverHostname`, `sslHandshakeTimeout` and
+    /// `sslShutdownTimeout` without `ssl` throw `InvalidArgumentError`, and so does `ssl`
+    /// with `sock` but no `serverHostname`.
     ///
     /// `host` and `port` are resolved off the loop (a literal IP address skips the
     /// resolver), and so is `localAddress`; each attempt binds to the first local address
@@ -62,14 +72,18 @@ extension EventLoop {
     /// `withTimeout`) closes every socket the call opened.
     public func createConnection<P: BaseProtocol>(
         _ factory: () throws -> P,
-        host: String? = nil, port: Int? = nil,
+        host: String? = nil, port: Int? = nil, ssl: SSLContext? = nil,
         family: Int32 = AF_UNSPEC, proto: Int32 = 0, flags: Int32 = 0,
         sock: Socket? = nil, localAddress: (host: String, port: Int)? = nil,
+        serverHostname: String? = nil,
+        sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil,
         happyEyeballsDelay: Duration? = nil, interleave: Int? = nil, allErrors: Bool = false
     ) async throws -> (any Transport, P) {
-        try await createConnection(factory, host: host, port: port, family: family, proto: proto, flags: flags,
-                                   sock: sock, localAddress: localAddress, happyEyeballsDelay: happyEyeballsDelay,
-                                   interleave: interleave, allErrors: allErrors, steps: .live)
+        let tls = try TLSOptions.client(ssl: ssl, serverHostname: serverHostname, host: host,
+                                        handshakeTimeout: sslHandshakeTimeout, shutdownTimeout: sslShutdownTimeout)
+        return try await createConnection(factory, host: host, port: port, family: family, proto: proto, flags: flags,
+                                          sock: sock, localAddress: localAddress, happyEyeballsDelay: happyEyeballsDelay,
+                                          interleave: interleave, allErrors: allErrors, steps: .live, tls: tls)
     }
 
     /// `createConnection` with replaceable resolution and connection steps (tests).
@@ -78,7 +92,7 @@ extension EventLoop {
         host: String?, port: Int?, family: Int32, proto: Int32, flags: Int32,
         sock: Socket?, localAddress: (host: String, port: Int)?,
         happyEyeballsDelay: Duration?, interleave: Int?, allErrors: Bool,
-        steps: ConnectionSteps
+        steps: ConnectionSteps, tls: TLSOptions? = nil
     ) async throws -> (any Transport, P) {
         assertOnLoopThread()
         let socket: Socket
@@ -97,6 +111,7 @@ extension EventLoop {
             }
             socket = sock
         }
+        if let tls { return try await makeTLSConnectionTransport(socket, factory, options: tls) }
         return try await makeConnectionTransport(socket, factory)
     }
 

@@ -15,15 +15,26 @@ extension EventLoop {
     /// - An address that fails to bind with EADDRNOTAVAIL is skipped (asyncio 3.13);
     ///   other bind errors throw an `OSError` naming the address.
     /// - With `startServing: false`, call `Server.startServing()` or `serveForever()`.
+    /// - With `ssl` (a `.server` context with a certificate), every connection runs TLS:
+    ///   the protocol gets `connectionMade` with an `SSLTransport` once the handshake is
+    ///   done; a connection whose handshake fails or exceeds `sslHandshakeTimeout`
+    ///   (default 60 s) is closed without reaching the protocol (asyncio logs it in debug
+    ///   mode only). The TLS timeouts without `ssl` throw `InvalidArgumentError`.
     public func createServer(
         _ factory: @escaping () throws -> any BaseProtocol,
         host: String? = nil, port: Int? = nil,
         family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
-        sock: Socket? = nil, backlog: Int = 100,
+        sock: Socket? = nil, backlog: Int = 100, ssl: SSLContext? = nil,
         reuseAddress: Bool? = nil, reusePort: Bool = false, keepAlive: Bool = false,
+        sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil,
         startServing: Bool = true
     ) async throws -> Server {
         let hosts: [String?]? = host == nil && port == nil ? nil : [host == "" ? nil : host]
+        var factory = factory
+        if let tls = try TLSOptions.server(ssl: ssl, handshakeTimeout: sslHandshakeTimeout,
+                                           shutdownTimeout: sslShutdownTimeout) {
+            factory = tls.serverFactory(factory, loop: self)
+        }
         return try await createTCPServer(factory, hosts: hosts, port: port, family: family, flags: flags,
                                          sock: sock, backlog: backlog, reuseAddress: reuseAddress,
                                          reusePort: reusePort, keepAlive: keepAlive, startServing: startServing)
@@ -35,11 +46,17 @@ extension EventLoop {
         _ factory: @escaping () throws -> any BaseProtocol,
         hosts: [String], port: Int? = nil,
         family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
-        backlog: Int = 100,
+        backlog: Int = 100, ssl: SSLContext? = nil,
         reuseAddress: Bool? = nil, reusePort: Bool = false, keepAlive: Bool = false,
+        sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil,
         startServing: Bool = true
     ) async throws -> Server {
-        try await createTCPServer(factory, hosts: hosts.map { $0 == "" ? nil : $0 }, port: port, family: family,
+        var factory = factory
+        if let tls = try TLSOptions.server(ssl: ssl, handshakeTimeout: sslHandshakeTimeout,
+                                           shutdownTimeout: sslShutdownTimeout) {
+            factory = tls.serverFactory(factory, loop: self)
+        }
+        return try await createTCPServer(factory, hosts: hosts.map { $0 == "" ? nil : $0 }, port: port, family: family,
                                   flags: flags, sock: nil, backlog: backlog, reuseAddress: reuseAddress,
                                   reusePort: reusePort, keepAlive: keepAlive, startServing: startServing)
     }

@@ -7,16 +7,20 @@ extension EventLoop {
     /// `createConnection`; `limit` is the reader's buffer limit.
     public func openConnection(
         host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
+        ssl: SSLContext? = nil,
         family: Int32 = AF_UNSPEC, proto: Int32 = 0, flags: Int32 = 0,
         sock: Socket? = nil, localAddress: (host: String, port: Int)? = nil,
+        serverHostname: String? = nil,
+        sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil,
         happyEyeballsDelay: Duration? = nil, interleave: Int? = nil, allErrors: Bool = false
     ) async throws -> (StreamReader, StreamWriter) {
         let reader = try StreamReader(limit: limit, loop: self)
         let (transport, streamProtocol) = try await createConnection(
             { StreamReaderProtocol(reader: reader, loop: self) },
-            host: host, port: port, family: family, proto: proto, flags: flags,
-            sock: sock, localAddress: localAddress, happyEyeballsDelay: happyEyeballsDelay,
-            interleave: interleave, allErrors: allErrors)
+            host: host, port: port, ssl: ssl, family: family, proto: proto, flags: flags,
+            sock: sock, localAddress: localAddress, serverHostname: serverHostname,
+            sslHandshakeTimeout: sslHandshakeTimeout, sslShutdownTimeout: sslShutdownTimeout,
+            happyEyeballsDelay: happyEyeballsDelay, interleave: interleave, allErrors: allErrors)
         return (reader, StreamWriter(transport: transport, protocol: streamProtocol, reader: reader, loop: self))
     }
 
@@ -27,8 +31,9 @@ extension EventLoop {
     public func startServer(
         host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
         family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
-        sock: Socket? = nil, backlog: Int = 100,
+        sock: Socket? = nil, backlog: Int = 100, ssl: SSLContext? = nil,
         reuseAddress: Bool? = nil, reusePort: Bool = false, keepAlive: Bool = false,
+        sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil,
         startServing: Bool = true,
         clientConnected: @escaping StreamReaderProtocol.ClientConnected
     ) async throws -> Server {
@@ -38,16 +43,18 @@ extension EventLoop {
                 StreamReaderProtocol(reader: try StreamReader(limit: limit, loop: self),
                                      clientConnected: clientConnected, loop: self)
             },
-            host: host, port: port, family: family, flags: flags, sock: sock, backlog: backlog,
+            host: host, port: port, family: family, flags: flags, sock: sock, backlog: backlog, ssl: ssl,
             reuseAddress: reuseAddress, reusePort: reusePort, keepAlive: keepAlive,
+            sslHandshakeTimeout: sslHandshakeTimeout, sslShutdownTimeout: sslShutdownTimeout,
             startServing: startServing)
     }
 
     /// `startServer` bound on each of `hosts` (asyncio's `host` given as a sequence).
     public func startServer(
         hosts: [String], port: Int? = nil, limit: Int = StreamReader.defaultLimit,
-        family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE, backlog: Int = 100,
+        family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE, backlog: Int = 100, ssl: SSLContext? = nil,
         reuseAddress: Bool? = nil, reusePort: Bool = false, keepAlive: Bool = false,
+        sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil,
         startServing: Bool = true,
         clientConnected: @escaping StreamReaderProtocol.ClientConnected
     ) async throws -> Server {
@@ -57,8 +64,9 @@ extension EventLoop {
                 StreamReaderProtocol(reader: try StreamReader(limit: limit, loop: self),
                                      clientConnected: clientConnected, loop: self)
             },
-            hosts: hosts, port: port, family: family, flags: flags, backlog: backlog,
+            hosts: hosts, port: port, family: family, flags: flags, backlog: backlog, ssl: ssl,
             reuseAddress: reuseAddress, reusePort: reusePort, keepAlive: keepAlive,
+            sslHandshakeTimeout: sslHandshakeTimeout, sslShutdownTimeout: sslShutdownTimeout,
             startServing: startServing)
     }
 
@@ -101,12 +109,17 @@ private func runningLoop(_ function: StaticString = #function) -> EventLoop {
 /// `EventLoop.openConnection` on the running loop: asyncio's `asyncio.open_connection`.
 public func openConnection(
     host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
+    ssl: SSLContext? = nil,
     family: Int32 = AF_UNSPEC, proto: Int32 = 0, flags: Int32 = 0,
     sock: Socket? = nil, localAddress: (host: String, port: Int)? = nil,
+    serverHostname: String? = nil,
+    sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil,
     happyEyeballsDelay: Duration? = nil, interleave: Int? = nil, allErrors: Bool = false
 ) async throws -> (StreamReader, StreamWriter) {
-    try await runningLoop().openConnection(host: host, port: port, limit: limit, family: family, proto: proto,
-                                           flags: flags, sock: sock, localAddress: localAddress,
+    try await runningLoop().openConnection(host: host, port: port, limit: limit, ssl: ssl, family: family,
+                                           proto: proto, flags: flags, sock: sock, localAddress: localAddress,
+                                           serverHostname: serverHostname, sslHandshakeTimeout: sslHandshakeTimeout,
+                                           sslShutdownTimeout: sslShutdownTimeout,
                                            happyEyeballsDelay: happyEyeballsDelay, interleave: interleave,
                                            allErrors: allErrors)
 }
@@ -115,14 +128,17 @@ public func openConnection(
 public func startServer(
     host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
     family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
-    sock: Socket? = nil, backlog: Int = 100,
+    sock: Socket? = nil, backlog: Int = 100, ssl: SSLContext? = nil,
     reuseAddress: Bool? = nil, reusePort: Bool = false, keepAlive: Bool = false,
+    sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil,
     startServing: Bool = true,
     clientConnected: @escaping StreamReaderProtocol.ClientConnected
 ) async throws -> Server {
     try await runningLoop().startServer(host: host, port: port, limit: limit, family: family, flags: flags,
-                                        sock: sock, backlog: backlog, reuseAddress: reuseAddress,
-                                        reusePort: reusePort, keepAlive: keepAlive, startServing: startServing,
+                                        sock: sock, backlog: backlog, ssl: ssl, reuseAddress: reuseAddress,
+                                        reusePort: reusePort, keepAlive: keepAlive,
+                                        sslHandshakeTimeout: sslHandshakeTimeout,
+                                        sslShutdownTimeout: sslShutdownTimeout, startServing: startServing,
                                         clientConnected: clientConnected)
 }
 

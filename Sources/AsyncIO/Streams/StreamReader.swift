@@ -90,6 +90,12 @@ public final class StreamReader: @unchecked Sendable {
         self.transport = transport
     }
 
+    /// Uses `transport` for flow control from now on (`StreamWriter.startTLS`).
+    func replaceTransport(_ transport: any ReadTransport) {
+        self.transport = transport
+        if paused { transport.pauseReading() }
+    }
+
     /// Forgets the transport once the connection is lost, so the reader does not keep the
     /// transport (and, through it, its protocol) alive.
     func detachTransport() {

@@ -187,6 +187,18 @@ public final class StreamReaderProtocol: BufferedProtocol, @unchecked Sendable {
         }
     }
 
+    /// Whether this protocol serves a `startServer` connection (asyncio's
+    /// `_client_connected_cb is not None`); `StreamWriter.startTLS` upgrades that side as
+    /// the server.
+    var isServerSide: Bool { clientConnected != nil }
+
+    /// Switches to the TLS transport `StreamWriter.startTLS` made (asyncio's
+    /// `_replace_transport`): the reader pauses and resumes that one from now on.
+    func replaceTransport(_ transport: any Transport) {
+        self.transport = transport
+        reader.replaceTransport(transport)
+    }
+
     /// Number of drains waiting (tests).
     var drainWaiterCount: Int { drainWaiters.count }
 }

@@ -7,7 +7,7 @@
 /// Loop-bound: use it on its loop's thread only.
 public final class StreamWriter: @unchecked Sendable {
     /// The transport written to (asyncio's `transport`).
-    public private(set) var transport: any Transport
+    public internal(set) var transport: any Transport
     /// The protocol whose flow control `drain` waits on.
     public let streamProtocol: StreamReaderProtocol
     /// The reader of the same connection, if any: `drain` throws its exception.

@@ -1,0 +1,259 @@
+@testable import AsyncIO
+import Glibc
+import XCTest
+
+/// close_notify, abort, EOF, flow control, timeouts and STARTTLS over real sockets.
+final class TLSLifecycleTests: XCTestCase {
+    // CPython: test_sslproto.BaseStartTLS.test_start_tls_client_corrupted_ssl /
+    // test_ssl.TestSSL.test_remote_shutdown_receives_trailing_data (close_notify then EOF)
+    func testCloseSendsCloseNotifyAndThePeerSeesEOF() {
+        runLoopTest { loop, _ in
+            let server = try await TLSRecordingServer(loop: loop, context: TLSFixtures.serverContext())
+            let (transport, client) = try await loop.createConnection(
+                { RecordingProtocol() }, host: "127.0.0.1", port: server.port, ssl: TLSFixtures.clientContext(),
+                serverHostname: "localhost")
+            let serverSide = try await server.connection(loop)
+            transport.write(Array("last words".utf8))
+            transport.close()
+            transport.close()  // idempotent
+            try await waitUntil(loop) { serverSide.isLost && client.isLost }
+            XCTAssertEqual(serverSide.received, Array("last words".utf8))
+            // The data, then the peer's close_notify as EOF, then a clean loss, once.
+            XCTAssertEqual(serverSide.events, [.made, .data, .eof, .lostClean])
+            // asyncio's _do_shutdown also tells the closing side of the finished shutdown.
+            XCTAssertEqual(client.events, [.made, .eof, .lostClean])
+            try await server.close()
+        }
+    }
+
+    // CPython: test_ssl.TestSSL.test_shutdown_timeout_handler_not_set analogue: abort() drops,
+    // and the peer sees a plain EOF, which asyncio treats as end of data (no error).
+    func testAbortDropsTheConnectionAndConnectionLostRunsOnce() {
+        runLoopTest { loop, _ in
+            let server = try await TLSRecordingServer(loop: loop, context: TLSFixtures.serverContext())
+            let (transport, client) = try await loop.createConnection(
+                { RecordingProtocol() }, host: "127.0.0.1", port: server.port, ssl: TLSFixtures.clientContext(),
+                serverHostname: "localhost")
+            let serverSide = try await server.connection(loop)
+            transport.abort()
+            XCTAssertTrue(transport.isClosing)
+            XCTAssertEqual(client.events, [.made], "connectionLost must not run inside abort()")
+            transport.close()  // after abort: nothing more happens
+            try await waitUntil(loop) { serverSide.isLost && client.isLost }
+            XCTAssertEqual(client.events, [.made, .lostClean])
+            XCTAssertEqual(serverSide.events, [.made, .eof, .lostClean])
+            // Writes after the loss are dropped.
+            transport.write(Array("late".utf8))
+            try await loop.sleep(.milliseconds(5))
+            XCTAssertEqual(client.lostCount, 1)
+            XCTAssertEqual(serverSide.lostCount, 1)
+            try await server.close()
+        }
+    }
+
+    // CPython: test_sslproto.BaseStartTLS.test_start_tls_slow_client_cancel /
+    // test_ssl.TestSSL.test_flush_before_shutdown (flow control of the app transport)
+    func testWritingEightMiBToAPeerThatDoesNotReadPausesThenResumes() {
+        runLoopTest { loop, _ in
+            let server = try await TLSRecordingServer(loop: loop, context: TLSFixtures.serverContext()) { p in
+                p.onMade = { $0.pauseReading() }
+            }
+            let (transport, client) = try await loop.createConnection(
+                { RecordingProtocol() }, host: "127.0.0.1", port: server.port, ssl: TLSFixtures.clientContext(),
+                serverHostname: "localhost")
+            let serverSide = try await server.connection(loop)
+            XCTAssertEqual(transport.writeBufferLimits.high, 512 * 1024)
+            let chunk = pattern(64 * 1024)
+            for _ in 0..<128 { transport.write(chunk) }
+            XCTAssertEqual(client.count(.pause), 1)
+            XCTAssertGreaterThanOrEqual(transport.writeBufferSize, 512 * 1024)
+            // Nothing drains while the peer does not read.
+            try await loop.sleep(.milliseconds(20))
+            XCTAssertEqual(client.count(.resume), 0)
+            XCTAssertEqual(serverSide.received.count, 0)
+            // Backpressure on reading: once enough ciphertext waits for the paused app, the
+            // server's TLS layer stops reading its socket.
+            let serverTLS = try XCTUnwrap(serverSide.transport as? SSLTransport)
+            let serverPlain = try XCTUnwrap(serverTLS.layer.transport)
+            try await waitUntil(loop) { !serverPlain.isReading }
+            serverSide.transport?.resumeReading()
+            try await waitUntil(loop, timeout: 30) { serverSide.received.count >= 8 * 1024 * 1024 }
+            XCTAssertEqual(serverSide.received.count, 8 * 1024 * 1024)
+            XCTAssertTrue(serverSide.received.withUnsafeBufferPointer { all in
+                stride(from: 0, to: all.count, by: chunk.count).allSatisfy { Array(all[$0..<$0 + chunk.count]) == chunk }
+            })
+            try await waitUntil(loop) { client.count(.resume) == 1 }
+            XCTAssertEqual(client.events, [.made, .pause, .resume])
+            XCTAssertEqual(transport.writeBufferSize, 0)
+            transport.close()
+            try await waitUntil(loop) { client.isLost && serverSide.isLost }
+            try await server.close()
+        }
+    }
+
+    // CPython: test_ssl.TestSSL.test_create_connection_ssl_slow_handshake
+    func testClientHandshakeTimeoutAgainstASilentPeer() {
+        runLoopTest { loop, _ in
+            let silent = try await RecordingServer(loop: loop, host: "127.0.0.1")
+            do {
+                try await withTimeout(.seconds(10)) {
+                    _ = try await loop.createConnection(
+                        { RecordingProtocol() }, host: "127.0.0.1", port: silent.address.port,
+                        ssl: TLSFixtures.clientContext(), serverHostname: "localhost",
+                        sslHandshakeTimeout: .milliseconds(200))
+                }
+                XCTFail("the handshake with a silent peer succeeded")
+            } catch let error as TimeoutError {
+                _ = error
+            }
+            let peer = try await silent.connection(loop)
+            // The plain connection was closed: the silent peer sees EOF after the ClientHello.
+            try await waitUntil(loop) { peer.isLost }
+            XCTAssertGreaterThan(peer.received.count, 0)
+            try await silent.close()
+        }
+    }
+
+    // CPython: test_ssl.TestSSL.test_handshake_timeout (server side)
+    func testServerHandshakeTimeoutClosesASilentClient() {
+        runLoopTest { loop, _ in
+            let server = try await TLSRecordingServer(loop: loop, context: TLSFixtures.serverContext(),
+                                                      handshakeTimeout: .milliseconds(200))
+            let address = try SocketAddress(ipv4: "127.0.0.1", port: server.port)
+            let client = try await rawClient(loop, to: address)
+            let (_, eof) = try await rawRead(loop, client, atLeast: 0, untilEOF: true)
+            XCTAssertTrue(eof)
+            XCTAssertTrue(server.protocols.value.allSatisfy { $0.events.isEmpty })
+            client.close()
+            try await server.close()
+        }
+    }
+
+    // CPython: test_sslproto.BaseStartTLS.test_start_tls_client_reg_proto_1 and
+    // test_start_tls_server_1 (a plain greeting, then TLS on both ends)
+    func testStartTLSUpgradesAPlainConnectionOnBothEnds() {
+        runLoopTest { loop, _ in
+            let serverContext = try TLSFixtures.serverContext()
+            let server = try await loop.startServer(host: "127.0.0.1", port: 0) { reader, writer in
+                writer.write(Array("220 ready\n".utf8))
+                guard try await reader.readLine() == Array("STARTTLS\n".utf8) else { return writer.close() }
+                writer.write(Array("220 go ahead\n".utf8))
+                try await writer.startTLS(serverContext)
+                let line = try await reader.readLine()
+                writer.write(Array("secret: ".utf8) + line)
+                try await writer.drain()
+                writer.close()
+            }
+            let port = try XCTUnwrap(server.sockets[0].localAddress.port)
+            let (reader, writer) = try await loop.openConnection(host: "127.0.0.1", port: port)
+            try await withTimeout(.seconds(10)) {
+                let greeting = try await reader.readLine()
+                XCTAssertEqual(greeting, Array("220 ready\n".utf8))
+                writer.write(Array("STARTTLS\n".utf8))
+                let goAhead = try await reader.readLine()
+                XCTAssertEqual(goAhead, Array("220 go ahead\n".utf8))
+                XCTAssertFalse(writer.transport is SSLTransport)
+                try await writer.startTLS(TLSFixtures.clientContext(), serverHostname: "localhost")
+                XCTAssertEqual((writer.transport as? SSLTransport)?.peerCertificate?.subject, "CN=localhost")
+                writer.write(Array("hello\n".utf8))
+                let answer = try await reader.readLine()
+                XCTAssertEqual(answer, Array("secret: hello\n".utf8))
+                // The server closed with close_notify: EOF.
+                let rest = try await reader.read()
+                XCTAssertEqual(rest, [])
+                XCTAssertTrue(reader.atEOF)
+            }
+            writer.close()
+            try await withTimeout(.seconds(10)) { try await writer.waitClosed() }
+            server.close()
+            try await withTimeout(.seconds(10)) { try await server.waitClosed() }
+        }
+    }
+
+    // CPython: test_sslproto.BaseStartTLS.test_start_tls_client_buf_proto_1 (loop.start_tls with protocols)
+    func testLoopStartTLSWithProtocolsKeepsTheProtocolAndSkipsConnectionMade() {
+        runLoopTest { loop, _ in
+            let server = try await TLSRecordingServer(loop: loop, context: TLSFixtures.serverContext())
+            // A plain TCP connection to the TLS server, upgraded by the client.
+            let (plain, client) = try await loop.createConnection({ RecordingProtocol() }, host: "127.0.0.1",
+                                                                  port: server.port)
+            let tls = try await loop.startTLS(plain, protocol: client, sslContext: TLSFixtures.clientContext(),
+                                              serverHostname: "localhost")
+            XCTAssertTrue(tls is SSLTransport)
+            XCTAssertTrue(tls.getProtocol() === client)
+            XCTAssertEqual(client.events, [.made], "startTLS must not call connectionMade again")
+            // Upgrading a TLS transport is refused, as asyncio's TypeError.
+            do {
+                _ = try await loop.startTLS(tls, protocol: client, sslContext: TLSFixtures.clientContext())
+                XCTFail("startTLS accepted a TLS transport")
+            } catch is InvalidArgumentError {}
+            tls.write(Array("ping".utf8))
+            let serverSide = try await server.connection(loop)
+            try await waitUntil(loop) { serverSide.received.count == 4 }
+            serverSide.transport?.write(Array("pong".utf8))
+            try await waitUntil(loop) { client.received.count == 4 }
+            XCTAssertEqual(client.received, Array("pong".utf8))
+            tls.close()
+            try await waitUntil(loop) { client.isLost && serverSide.isLost }
+            XCTAssertEqual(client.lostCount, 1)
+            try await server.close()
+        }
+    }
+    // CPython: test_ssl.TestSSL.test_shutdown_timeout_handler_not_set / test_sslproto's
+    // _check_shutdown_timeout: a peer that never answers close_notify
+    func testShutdownTimeoutClosesWhenThePeerNeverAnswersCloseNotify() {
+        runLoopTest { loop, _ in
+            // The server's app stops reading, so its TLS layer never processes the close_notify.
+            let server = try await TLSRecordingServer(loop: loop, context: TLSFixtures.serverContext()) { p in
+                p.onMade = { $0.pauseReading() }
+            }
+            let (transport, client) = try await loop.createConnection(
+                { RecordingProtocol() }, host: "127.0.0.1", port: server.port, ssl: TLSFixtures.clientContext(),
+                serverHostname: "localhost", sslShutdownTimeout: .milliseconds(200))
+            let serverSide = try await server.connection(loop)
+            transport.close()
+            try await waitUntil(loop) { client.isLost }
+            XCTAssertTrue(client.lostError is TimeoutError, "\(String(describing: client.lostError))")
+            XCTAssertEqual(client.lostCount, 1)
+            serverSide.transport?.abort()
+            try await waitUntil(loop) { serverSide.isLost }
+            try await server.close()
+        }
+    }
+
+    // CPython: test_ssl.TestSSL.test_create_connection_ssl_slow_handshake, cancelled by the caller
+    func testCancellingCreateConnectionDuringTheHandshakeClosesEverything() {
+        runLoopTest { loop, _ in
+            let silent = try await RecordingServer(loop: loop, host: "127.0.0.1")
+            do {
+                try await withTimeout(.milliseconds(100)) {
+                    _ = try await loop.createConnection(
+                        { RecordingProtocol() }, host: "127.0.0.1", port: silent.address.port,
+                        ssl: TLSFixtures.clientContext(), serverHostname: "localhost")
+                }
+                XCTFail("the handshake with a silent peer succeeded")
+            } catch is TimeoutError {}
+            let peer = try await silent.connection(loop)
+            try await waitUntil(loop) { peer.isLost }
+            // The 60-second handshake timer went with the connection: the harness checks no
+            // handle is left.
+            try await silent.close()
+        }
+    }
+    // CPython: test_ssl.TestSSL.test_start_tls_server_1 with a plain-text client
+    // (a handshake that fails on garbage is closed quietly, as asyncio's _fatal_error does
+    // for ssl.SSLError, an OSError)
+    func testServerClosesAClientThatSpeaksPlainTextWithoutReporting() {
+        runLoopTest { loop, _ in
+            let server = try await TLSRecordingServer(loop: loop, context: TLSFixtures.serverContext())
+            let address = try SocketAddress(ipv4: "127.0.0.1", port: server.port)
+            let client = try await rawClient(loop, to: address)
+            try await rawSendAll(loop, client, Array("GET / HTTP/1.0\r\n\r\n".utf8))
+            let (_, eof) = try await rawRead(loop, client, atLeast: 0, untilEOF: true)
+            XCTAssertTrue(eof)
+            XCTAssertTrue(server.protocols.value.allSatisfy { $0.events.isEmpty })
+            client.close()
+            try await server.close()
+        }
+    }
+}
