@@ -3,7 +3,6 @@ import DequeModule
 import Glibc
 import HeapModule
 import Logging
-import Synchronization
 
 /// An asyncio event loop on libuv, and the Swift executor its tasks run on.
 ///
@@ -29,7 +28,7 @@ public final class EventLoop: @unchecked Sendable {
     /// The ready queue (loop thread only).
     private var ready = Deque<ReadyItem>()
     /// Work handed over by other threads, moved to `ready` on the next wake-up.
-    private let inbox = Mutex<[ReadyItem]>([])
+    private let inbox = Inbox()
 
     private var timers = Heap<ScheduledTimer>()
     private var timerSequence: UInt64 = 0
@@ -140,21 +139,14 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Hands an item to the loop from any thread.
     func enqueueThreadsafe(_ item: ReadyItem) {
-        let wasEmpty = inbox.withLock { items in
-            items.append(item)
-            return items.count == 1
-        }
+        let wasEmpty = inbox.append(item)
         // An empty inbox means no wake-up is pending for earlier items; libuv coalesces
         // sends anyway, this only saves the system call.
         if wasEmpty { wakeup.send() }
     }
 
     private func drainInbox() {
-        let items = inbox.withLock { items in
-            let taken = items
-            items.removeAll(keepingCapacity: true)
-            return taken
-        }
+        let items = inbox.takeAll()
         for item in items { appendReady(item) }
     }
 

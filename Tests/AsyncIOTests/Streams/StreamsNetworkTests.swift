@@ -125,8 +125,9 @@ final class StreamsNetworkTests: XCTestCase {
             try listener.listen(backlog: 1)
             try listener.setBlocking(true)
             let port = try listener.localAddress.port!
+            let listeningFD = listener.fileno
             let peer = Thread {
-                let fd = accept(listener.fileno, nil, nil)
+                let fd = accept(listeningFD, nil, nil)
                 if fd >= 0 { close(fd) }
             }
             peer.start()
