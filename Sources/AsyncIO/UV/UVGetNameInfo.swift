@@ -21,12 +21,16 @@ enum UVGetNameInfo {
         let status = address.withSockAddr { sockaddr, _ in
             uv_getnameinfo(loop.raw, request, { raw, status, host, service in
                 let request = Unmanaged<Request>.fromOpaque(raw!.pointee.data!).takeRetainedValue()
+                // `host` and `service` point into the request itself: read them first.
+                let names = status == 0 ? host.flatMap { host in
+                    service.map { (String(cString: host), String(cString: $0)) }
+                } : nil
                 raw!.deallocate()
-                guard status == 0, let host, let service else {
+                guard let names else {
                     request.completion(.failure(AddressResolutionError(uvStatus: status, host: nil)))
                     return
                 }
-                request.completion(.success((String(cString: host), String(cString: service))))
+                request.completion(.success(names))
             }, sockaddr, flags)
         }
         if status != 0 {
