@@ -14,7 +14,8 @@ enum ProcessSetup {
     /// unsent writes) then pays a page fault per 4 KiB on every message. Measured with
     /// `asyncio-echo --mode sockets`, 100 KiB requests over 10 connections: 148,000 page
     /// faults per second and 14,552 req/s with glibc's defaults; 32 faults and 29,362 req/s
-    /// with both thresholds raised to 64 MiB through `GLIBC_TUNABLES` (BENCHMARKS.md). The heap keeps up to `trimThreshold` free bytes instead.
+    /// with both thresholds raised to 64 MiB through `GLIBC_TUNABLES` (BENCHMARKS.md).
+    /// The heap keeps up to `trimThreshold` free bytes instead.
     /// Skipped when the process sets `GLIBC_TUNABLES` (its owner chose the allocator's
     /// behaviour) or `ASYNCIO_KEEP_MALLOC_DEFAULTS`.
     static let done: Void = {
