@@ -139,10 +139,9 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Hands an item to the loop from any thread.
     func enqueueThreadsafe(_ item: ReadyItem) {
-        let wasEmpty = inbox.append(item)
         // An empty inbox means no wake-up is pending for earlier items; libuv coalesces
-        // sends anyway, this only saves the system call.
-        if wasEmpty { wakeup.send() }
+        // sends anyway, this only saves the system call. A closed loop takes nothing.
+        if inbox.append(item) { wakeup.send() }
     }
 
     private func drainInbox() {
@@ -292,7 +291,9 @@ public final class EventLoop: @unchecked Sendable {
         let previous = asyncio_current_loop_get()
         asyncio_current_loop_set(identity)
         defer { asyncio_current_loop_set(previous) }
-        drainInbox()
+        // Other threads may still hand over work (a task's job, callSoonThreadsafe); from
+        // here on the inbox drops it instead of poking a wake-up handle that is closing.
+        for item in inbox.close() { appendReady(item) }
         _isClosed = true
         ready.removeAll()
         timers = Heap()

@@ -9,6 +9,7 @@ import Glibc
 final class Inbox: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
     private var items: [ReadyItem] = []
+    private var isClosed = false
 
     init() {
         pthread_mutex_init(&mutex, nil)
@@ -18,13 +19,25 @@ final class Inbox: @unchecked Sendable {
         pthread_mutex_destroy(&mutex)
     }
 
-    /// Appends `item`; returns whether the inbox was empty before (no wake-up pending).
+    /// Appends `item`; returns whether the loop must be woken (the inbox was empty, so no
+    /// wake-up is pending). After `close()` the item is dropped and no wake-up is asked
+    /// for: the loop's wake-up handle and its descriptor are gone.
     func append(_ item: ReadyItem) -> Bool {
         pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        guard !isClosed else { return false }
         items.append(item)
-        let wasEmpty = items.count == 1
-        pthread_mutex_unlock(&mutex)
-        return wasEmpty
+        return items.count == 1
+    }
+
+    /// Refuses items from now on (the loop is closing) and returns those still queued.
+    func close() -> [ReadyItem] {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        isClosed = true
+        let taken = items
+        items.removeAll()
+        return taken
     }
 
     /// Takes everything queued so far.

@@ -12,6 +12,23 @@ final class LifecycleTests: XCTestCase {
         try loop.close()  // idempotent, as in asyncio
     }
 
+    // Work handed over from another thread after close() is dropped: nothing runs, and the
+    // closed wake-up handle (whose descriptor the process may have reused) is not poked.
+    func testThreadsafeCallsAfterCloseAreDropped() throws {
+        let loop = try EventLoop()
+        try loop.close()
+        let ran = Locked(false)
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            for _ in 0..<100 { loop.callSoonThreadsafe { ran.withLock { $0 = true } } }
+            done.signal()
+        }
+        thread.start()
+        XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
+        XCTAssertFalse(ran.current)
+        XCTAssertThrowsError(try loop.runForever()) { XCTAssertEqual($0 as? EventLoopError, .closed) }
+    }
+
     // CPython: test_base_events.BaseEventLoopTests.test_run_forever_closed / test_check_closed
     func testUsingAClosedLoopFails() throws {
         let loop = try EventLoop()
