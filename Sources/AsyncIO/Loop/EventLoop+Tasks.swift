@@ -7,6 +7,10 @@ struct LiveTask {
 /// Carries a value out of a task into the synchronous caller that ran the loop.
 private final class Outcome<T>: @unchecked Sendable {
     var result: Result<T, any Error>?
+    /// Whether finishing the task stops the loop: only while its `runUntilComplete` runs
+    /// (asyncio removes `_run_until_complete_cb` in `finally`), so a task that outlives
+    /// the run that started it never stops a later run.
+    var stopsLoop = true
 }
 
 extension EventLoop {
@@ -52,8 +56,9 @@ extension EventLoop {
             } catch {
                 outcome.result = .failure(error)
             }
-            self.stop()
+            if outcome.stopsLoop { self.stop() }
         }
+        defer { outcome.stopsLoop = false }
         do {
             try runForever()
         } catch {

@@ -266,7 +266,14 @@ public final class EventLoop: @unchecked Sendable {
         }
         drainInbox()
         while true {
-            uv.runOnce()
+            // asyncio polls with timeout 0 once stop() was called (`_run_once`): a loop
+            // stopped before it ran, or while idle, runs one iteration and returns
+            // instead of blocking until some unrelated event arrives.
+            if stopping {
+                uv.runNoWait()
+            } else {
+                uv.runOnce()
+            }
             if stopping { break }
         }
     }

@@ -1,8 +1,9 @@
 /// A result that will be set later: asyncio's `Future`, created by `EventLoop.createFuture`.
 ///
 /// Done callbacks are scheduled with `callSoon` when the future completes, never called
-/// inline; tasks awaiting `value` are resumed directly. Cancelling a task that awaits
-/// `value` cancels the future, as in asyncio. Loop thread only.
+/// inline; tasks awaiting `value` are resumed through the same ready queue, in one order
+/// with the callbacks (an asyncio task waits through `add_done_callback`). Cancelling a
+/// task that awaits `value` cancels the future, as in asyncio. Loop thread only.
 public final class Future<T: Sendable>: @unchecked Sendable {
     private enum State {
         case pending
@@ -11,11 +12,16 @@ public final class Future<T: Sendable>: @unchecked Sendable {
         case cancelled(message: String?)
     }
 
+    /// What wakes when the future is done, in registration order.
+    private enum Waiter {
+        case callback(DoneCallbackToken, (Future<T>) -> Void)
+        case task(UnsafeContinuation<T, any Error>)
+    }
+
     /// The loop the future belongs to (asyncio's `get_loop()`).
     public let loop: EventLoop
     private var state = State.pending
-    private var callbacks: [(token: DoneCallbackToken, callback: (Future<T>) -> Void)] = []
-    private var waiters: [UnsafeContinuation<T, any Error>] = []
+    private var waiters: [Waiter] = []
     private var nextToken = 0
 
     init(loop: EventLoop) {
@@ -43,13 +49,14 @@ public final class Future<T: Sendable>: @unchecked Sendable {
     }
 
     /// Sets an error; throws `InvalidStateError` if the future is already done.
-    /// Setting a `CancellationError` is refused as in asyncio: use `cancel()`.
+    ///
+    /// As in asyncio 3.13, any error is accepted, `CancellationError` included: the future
+    /// is then finished, not cancelled (`isCancelled` is false), and `result()` and
+    /// awaiting it throw that error. (Python's one refusal, StopIteration, has no Swift
+    /// counterpart.)
     public func setException(_ error: any Error) throws(InvalidStateError) {
         loop.assertOnLoopThread()
         guard !isDone else { throw InvalidStateError("invalid state: \(self)") }
-        guard !(error is CancellationError) else {
-            throw InvalidStateError("CancellationError cannot be set on a future; call cancel()")
-        }
         state = .failure(error)
         finish()
     }
@@ -97,7 +104,7 @@ public final class Future<T: Sendable>: @unchecked Sendable {
         if isDone {
             loop.callSoon { callback(self) }
         } else {
-            callbacks.append((token, callback))
+            waiters.append(.callback(token, callback))
         }
         return token
     }
@@ -105,9 +112,12 @@ public final class Future<T: Sendable>: @unchecked Sendable {
     /// Removes a callback added by `addDoneCallback`; returns how many were removed.
     @discardableResult
     public func removeDoneCallback(_ token: DoneCallbackToken) -> Int {
-        let before = callbacks.count
-        callbacks.removeAll { $0.token == token }
-        return before - callbacks.count
+        let before = waiters.count
+        waiters.removeAll {
+            if case .callback(let registered, _) = $0 { return registered == token }
+            return false
+        }
+        return before - waiters.count
     }
 
     /// Waits for the result (asyncio's `await future`).
@@ -120,7 +130,7 @@ public final class Future<T: Sendable>: @unchecked Sendable {
                     if isDone {
                         continuation.resume(with: Result { try result() })
                     } else {
-                        waiters.append(continuation)
+                        waiters.append(.task(continuation))
                     }
                 }
             } onCancel: {
@@ -133,14 +143,19 @@ public final class Future<T: Sendable>: @unchecked Sendable {
         }
     }
 
+    /// Wakes every waiter in registration order. Both kinds go through the loop's ready
+    /// queue: a callback with `callSoon`, a task because resuming a continuation on the
+    /// loop thread enqueues its job there.
     private func finish() {
         let outcome = Result { try result() }
         let waiting = waiters
         waiters.removeAll()
-        for continuation in waiting { continuation.resume(with: outcome) }
-        let scheduled = callbacks
-        callbacks.removeAll()
-        for (_, callback) in scheduled { loop.callSoon { callback(self) } }
+        for waiter in waiting {
+            switch waiter {
+            case .callback(_, let callback): loop.callSoon { callback(self) }
+            case .task(let continuation): continuation.resume(with: outcome)
+            }
+        }
     }
 }
 

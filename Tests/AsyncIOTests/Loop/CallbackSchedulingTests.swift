@@ -105,6 +105,58 @@ final class CallbackSchedulingTests: XCTestCase {
         try loop.close()
     }
 
+    // CPython: test_base_events.BaseEventLoopTests.test_run_forever_pre_stopped (the
+    // selector is polled with timeout 0): with nothing ready, a pre-stopped runForever()
+    // runs one iteration without blocking, even when a far-future timer and an idle
+    // listening socket keep libuv's loop alive.
+    func testPreStoppedRunForeverDoesNotBlock() throws {
+        let loop = try EventLoop()
+        let listener = try Socket(family: AF_INET)
+        try listener.bind(SocketAddress(host: "127.0.0.1", port: 0))
+        try listener.listen(backlog: 8)
+        var accepted = false
+        try loop.addReader(listener.fileno) { accepted = true }
+        var fired = false
+        let far = loop.callLater(.seconds(3600)) { fired = true }
+        let returned = ReturnWatch(loop: loop)
+        loop.stop()
+        try loop.runForever()
+        XCTAssertFalse(returned.neededAWakeUp(), "runForever() blocked in poll although stop() was called")
+        XCTAssertFalse(accepted)
+        XCTAssertFalse(fired)
+        // Again, now that the loop has run once: stop() before runForever() still polls once.
+        let again = ReturnWatch(loop: loop)
+        loop.stop()
+        try loop.runForever()
+        XCTAssertFalse(again.neededAWakeUp())
+        far.cancel()
+        try loop.removeReader(listener.fileno)
+        listener.close()
+        try loop.close()
+    }
+
+    // CPython: test_base_events.BaseEventLoopTests.test_run_until_complete_baseexception and
+    // base_events.run_until_complete (the stop callback is removed in `finally`): a run that
+    // finished, or one that was stopped early, never stops a later run.
+    func testAnEarlierRunUntilCompleteNeverStopsALaterOne() throws {
+        let loop = try EventLoop()
+        XCTAssertEqual(try loop.runUntilComplete { 1 }, 1)
+        try loop.runUntilComplete { try await loop.sleep(.milliseconds(300)) }
+        // Run A is stopped before its task finishes; the task finishes during run B.
+        XCTAssertThrowsError(try loop.runUntilComplete { () -> Int in
+            loop.stop()
+            try await loop.sleep(.milliseconds(50))
+            return 1
+        }) { XCTAssertEqual($0 as? EventLoopError, .stoppedBeforeCompletion) }
+        let b = try loop.runUntilComplete { () -> String in
+            try await loop.sleep(.milliseconds(300))
+            return "b"
+        }
+        XCTAssertEqual(b, "b")
+        loop.cancelLeftoverTasks()
+        try loop.close()
+    }
+
     // CPython: test_base_events.BaseEventLoopTests.test_time_and_call_at
     func testTimeIsMonotonicSeconds() {
         runLoopTest { loop, _ in
@@ -114,5 +166,33 @@ final class CallbackSchedulingTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(elapsed, 0.05)
             XCTAssertLessThan(elapsed, 30)
         }
+    }
+}
+
+/// Tells whether a `runForever()` that should have returned by itself needed another
+/// thread's wake-up: a watcher thread gives the loop 10 seconds, then pokes it with
+/// `callSoonThreadsafe` so a broken loop fails the test instead of hanging it.
+private final class ReturnWatch: @unchecked Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+    private let poked = Locked(false)
+    private let watcherDone = DispatchSemaphore(value: 0)
+
+    /// Start it just before the run that may block.
+    init(loop: EventLoop) {
+        let thread = Thread { [finished, poked, watcherDone] in
+            if finished.wait(timeout: .now() + 10) == .timedOut {
+                poked.withLock { $0 = true }
+                loop.callSoonThreadsafe {}
+            }
+            watcherDone.signal()
+        }
+        thread.start()
+    }
+
+    /// Call after the run returned.
+    func neededAWakeUp() -> Bool {
+        finished.signal()
+        watcherDone.wait()
+        return poked.current
     }
 }

@@ -30,9 +30,6 @@ final class FutureTests: XCTestCase {
             XCTAssertFalse(future.cancel())
             XCTAssertTrue(try future.exception is Boom)
             XCTAssertThrowsError(try future.result()) { XCTAssertTrue($0 is Boom) }
-            XCTAssertThrowsError(try loop.createFuture(of: Int.self).setException(CancellationError())) {
-                XCTAssertTrue($0 is InvalidStateError)
-            }
         }
     }
 
@@ -93,6 +90,52 @@ final class FutureTests: XCTestCase {
                 let value = try await waiter.value
                 XCTAssertEqual(value, "ok")
             }
+        }
+    }
+
+    // CPython 3.13: futures.Future.set_exception refuses only StopIteration: a
+    // CancelledError set as the exception finishes the future (not cancelled), and
+    // result() and awaiting it raise that error.
+    func testCancellationErrorCanBeSetAsTheException() {
+        runLoopTest { loop, _ in
+            let future = loop.createFuture(of: Int.self)
+            try future.setException(CancellationError())
+            XCTAssertTrue(future.isDone)
+            XCTAssertFalse(future.isCancelled)
+            XCTAssertTrue(try future.exception is CancellationError)
+            XCTAssertThrowsError(try future.result()) { XCTAssertTrue($0 is CancellationError) }
+            do {
+                _ = try await future.value
+                XCTFail("awaiting the future returned a value")
+            } catch {
+                XCTAssertTrue(error is CancellationError)
+            }
+        }
+    }
+
+    // CPython: futures.Future.__schedule_callbacks and tasks.Task.__step (a task waits
+    // through add_done_callback(self.__wakeup)): callbacks and awaiting tasks wake in the
+    // order they were registered.
+    func testDoneCallbacksAndWaitersWakeInRegistrationOrder() {
+        runLoopTest { loop, _ in
+            let future = loop.createFuture(of: Int.self)
+            let order = Box<[String]>([])
+            future.addDoneCallback { _ in order.value.append("callback 1") }
+            let first = loop.createTask(eager: true) {
+                _ = try await future.value
+                order.value.append("task 1")
+            }
+            future.addDoneCallback { _ in order.value.append("callback 2") }
+            let second = loop.createTask(eager: true) {
+                _ = try await future.value
+                order.value.append("task 2")
+            }
+            future.addDoneCallback { _ in order.value.append("callback 3") }
+            try future.setResult(1)
+            try await first.value
+            try await second.value
+            try await loop.sleep(.zero)
+            XCTAssertEqual(order.value, ["callback 1", "task 1", "callback 2", "task 2", "callback 3"])
         }
     }
 }
