@@ -57,7 +57,7 @@ struct TLSOptions {
         return { [unowned loop] in
             try SSLProtocol(loop: loop, appProtocol: try factory(), context: options.context, serverSide: true,
                             serverHostname: nil, handshakeTimeout: options.handshakeTimeout,
-                            shutdownTimeout: options.shutdownTimeout)
+                            shutdownTimeout: options.shutdownTimeout, isAccepted: true)
         }
     }
 }

@@ -56,6 +56,9 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
     private(set) var transport: (any Transport)?
     /// Who waits for the handshake (createConnection, startTLS).
     var waiter: LoopWaiter<Void>?
+    /// A server's accepted connection, which nobody awaits: asyncio's
+    /// `_accept_connection2` awaits its handshake and, in debug mode, reports a failure.
+    private let isAccepted: Bool
 
     private var handshakeTimer: TimerHandle?
     private var shutdownTimer: TimerHandle?
@@ -82,7 +85,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
     init(
         loop: EventLoop, appProtocol: any BaseProtocol, context: SSLContext, serverSide: Bool,
         serverHostname: String?, handshakeTimeout: Duration?, shutdownTimeout: Duration?,
-        callConnectionMade: Bool = true
+        callConnectionMade: Bool = true, isAccepted: Bool = false
     ) throws(SSLError) {
         guard let receiver = StreamTransport.receiver(for: appProtocol) else {
             preconditionFailure("a TLS connection needs a StreamingProtocol or a BufferedProtocol, got \(type(of: appProtocol))")
@@ -93,6 +96,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         self.serverHostname = serverHostname
         self.handshakeTimeout = handshakeTimeout ?? Self.defaultHandshakeTimeout
         self.shutdownTimeout = shutdownTimeout ?? Self.defaultShutdownTimeout
+        self.isAccepted = isAccepted
         self.appProtocol = appProtocol
         appReceiver = receiver
         appState = callConnectionMade ? .initial : .connectionMade
@@ -188,6 +192,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         let wasHandshaking = state == .doHandshake
         // A handshake cut short by a clean close is a reset for whoever awaits it.
         let waiterError = error ?? (wasHandshaking ? Self.lostDuringHandshake : nil)
+        if wasHandshaking, let waiterError { reportFailedHandshake(waiterError) }
         state = .unwrapped
         transport = nil
         appTransport = nil
@@ -283,6 +288,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
             state = .unwrapped
             let message = error is SSLCertVerificationError
                 ? "SSL handshake failed on verifying the certificate" : "SSL handshake failed"
+            reportFailedHandshake(error)
             fatalError(error, message)
             wakeUpWaiter(error)
             return
@@ -298,6 +304,16 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         }
         wakeUpWaiter(nil)
         doRead()
+    }
+
+    /// asyncio's `_accept_connection2` when the handshake of an accepted connection fails:
+    /// in debug mode the exception handler hears of it (a timeout, a plain-text client, a
+    /// reset); otherwise nothing does, as the connection is just closed.
+    private func reportFailedHandshake(_ error: any Error) {
+        guard isAccepted, loop.debug else { return }
+        loop.callExceptionHandler(ExceptionContext(
+            message: "Error on transport creation for incoming connection", error: error,
+            extra: ["protocol": "\(appProtocol)", "transport": "\(appTransport.map { "\($0)" } ?? "nil")"]))
     }
 
     private func wakeUpWaiter(_ error: (any Error)?) {

@@ -136,6 +136,41 @@ final class TLSLifecycleTests: XCTestCase {
         }
     }
 
+    // CPython: selector_events.BaseSelectorEventLoop._accept_connection2: in debug mode a
+    // failed handshake of an accepted connection goes to the exception handler, here the
+    // ConnectionAbortedError of sslproto.SSLProtocol._check_handshake_timeout
+    func testServerHandshakeTimeoutIsReportedInDebugMode() {
+        runLoopTest(expectExceptions: true) { loop, recorder in
+            loop.debug = true
+            let server = try await TLSRecordingServer(loop: loop, context: TLSFixtures.serverContext(),
+                                                      handshakeTimeout: .milliseconds(200))
+            try await assertServerClosesASilentClientAndKeepsServing(loop, server)
+            XCTAssertEqual(recorder.contexts.map(\.message), ["Error on transport creation for incoming connection"])
+            let error = recorder.contexts.first?.error as? OSError
+            XCTAssertEqual(error?.errno, ECONNABORTED, "\(String(describing: recorder.contexts.first?.error))")
+            XCTAssertEqual(error?.message, "SSL handshake is taking longer than 0.2 seconds: aborting the connection")
+            try await server.close()
+        }
+    }
+
+    // CPython: selector_events.BaseSelectorEventLoop._accept_connection2 (debug mode), with
+    // the SSLError of sslproto.SSLProtocol._do_handshake for a client that speaks plain text
+    func testServerReportsAFailedHandshakeInDebugMode() {
+        runLoopTest(expectExceptions: true) { loop, recorder in
+            loop.debug = true
+            let server = try await TLSRecordingServer(loop: loop, context: TLSFixtures.serverContext())
+            let client = try await rawClient(loop, to: SocketAddress(ipv4: "127.0.0.1", port: server.port))
+            try await rawSendAll(loop, client, Array("GET / HTTP/1.0\r\n\r\n".utf8))
+            let (_, eof) = try await rawRead(loop, client, atLeast: 0, untilEOF: true)
+            XCTAssertTrue(eof)
+            client.close()
+            try await waitUntil(loop) { !recorder.contexts.isEmpty }
+            XCTAssertEqual(recorder.contexts.map(\.message), ["Error on transport creation for incoming connection"])
+            XCTAssertTrue(recorder.contexts.first?.error is SSLError, "\(String(describing: recorder.contexts.first))")
+            try await server.close()
+        }
+    }
+
     // CPython: test_sslproto.BaseStartTLS.test_start_tls_client_reg_proto_1 and
     // test_start_tls_server_1 (a plain greeting, then TLS on both ends)
     func testStartTLSUpgradesAPlainConnectionOnBothEnds() {
