@@ -23,6 +23,12 @@ public struct OSError: Error, Sendable, CustomStringConvertible, Equatable {
         self.message = "\(operation): \(OSError.strerror(errno))"
     }
 
+    /// An error for a file that could not be used, in Python's form for an `OSError` with
+    /// a filename: `[Errno 2] No such file or directory: '/x.pem'`.
+    public init(errno: Int32, path: String) {
+        self.init(errno: errno, message: "\(OSError.strerror(errno)): '\(path)'")
+    }
+
     /// The system's text for an errno value.
     public static func strerror(_ errno: Int32) -> String {
         String(cString: Glibc.strerror(errno))

@@ -57,7 +57,7 @@ struct TLSOptions {
         return { [unowned loop] in
             try SSLProtocol(loop: loop, appProtocol: try factory(), context: options.context, serverSide: true,
                             serverHostname: nil, handshakeTimeout: options.handshakeTimeout,
-                            shutdownTimeout: options.shutdownTimeout)
+                            shutdownTimeout: options.shutdownTimeout, isAccepted: true)
         }
     }
 }
@@ -101,8 +101,10 @@ extension EventLoop {
     /// plain part are read by the handshake.
     ///
     /// Throws `InvalidArgumentError` for a transport that is already TLS or is closing;
-    /// a failed handshake throws its `SSLError`/`SSLCertVerificationError` (or
-    /// `TimeoutError`) and closes `transport`.
+    /// a failed handshake throws its `SSLError`/`SSLCertVerificationError` (or, after
+    /// `sslHandshakeTimeout`, asyncio's ConnectionAbortedError: `OSError` ECONNABORTED,
+    /// "SSL handshake is taking longer than 60.0 seconds: aborting the connection") and
+    /// closes `transport`.
     public func startTLS(
         _ transport: any Transport, protocol: any BaseProtocol, sslContext: SSLContext,
         serverSide: Bool = false, serverHostname: String? = nil,

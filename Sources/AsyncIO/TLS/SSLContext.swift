@@ -1,4 +1,5 @@
 import COpenSSL
+import Glibc
 
 /// TLS settings shared by connections: Python's `ssl.SSLContext`, which asyncio takes as
 /// its `ssl` argument. Wraps an OpenSSL `SSL_CTX`.
@@ -80,12 +81,16 @@ public final class SSLContext: @unchecked Sendable {
 
     /// Loads the certificate chain (leaf first) and private key from PEM files
     /// (Python's `load_cert_chain(certfile, keyfile)`; `keyFile` nil: the key is in
-    /// `certFile`). Throws `SSLError` if a file is unreadable or the key does not match.
-    public func loadCertChain(certFile: String, keyFile: String? = nil) throws(SSLError) {
+    /// `certFile`). Throws `OSError` with the errno and the path for a file that cannot be
+    /// read (Python's FileNotFoundError, IsADirectoryError, PermissionError), `SSLError`
+    /// for content that is not PEM or a key that does not match the certificate.
+    public func loadCertChain(certFile: String, keyFile: String? = nil) throws {
         ERR_clear_error()
+        try Self.checkReadable(certFile)
         guard SSL_CTX_use_certificate_chain_file(raw, certFile) == 1 else {
             throw SSLError.fromQueue(operation: "load_cert_chain \(certFile)")
         }
+        if let keyFile { try Self.checkReadable(keyFile) }
         guard SSL_CTX_use_PrivateKey_file(raw, keyFile ?? certFile, SSL_FILETYPE_PEM) == 1 else {
             throw SSLError.fromQueue(operation: "load_cert_chain \(keyFile ?? certFile)")
         }
@@ -120,8 +125,11 @@ public final class SSLContext: @unchecked Sendable {
     }
 
     /// Trusts the CA certificates in a PEM file (Python's `load_verify_locations(cafile)`).
-    public func loadVerifyLocations(caFile: String) throws(SSLError) {
+    /// Throws `OSError` with the errno and the path for a file that cannot be read,
+    /// `SSLError` for one with no certificate in it.
+    public func loadVerifyLocations(caFile: String) throws {
         ERR_clear_error()
+        try Self.checkReadable(caFile)
         guard SSL_CTX_load_verify_file(raw, caFile) == 1 else {
             throw SSLError.fromQueue(operation: "load_verify_locations \(caFile)")
         }
@@ -186,6 +194,19 @@ public final class SSLContext: @unchecked Sendable {
                 return SSL_TLSEXT_ERR_OK
             }, Unmanaged.passUnretained(self).toOpaque())
         }
+    }
+
+    /// Throws the OS error, with `path`, unless `path` names a file this process can read.
+    /// OpenSSL would report a missing or forbidden file as a "system library" error with
+    /// the errno packed into its code (2147483650 for ENOENT) and a directory as a PEM
+    /// parse error; Python reports both as OSError with the errno. Reading one byte is
+    /// what fails on a directory (open(2) succeeds there, read(2) gives EISDIR).
+    private static func checkReadable(_ path: String) throws(OSError) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw OSError(errno: errno, path: path) }
+        defer { close(descriptor) }
+        var byte: UInt8 = 0
+        guard read(descriptor, &byte, 1) >= 0 else { throw OSError(errno: errno, path: path) }
     }
 
     /// Every certificate in PEM `data`, in order (owned: free each with `X509_free`).

@@ -26,6 +26,11 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
     /// asyncio's `constants.SSL_HANDSHAKE_TIMEOUT` and `SSL_SHUTDOWN_TIMEOUT`.
     static let defaultHandshakeTimeout: Duration = .seconds(60)
     static let defaultShutdownTimeout: Duration = .seconds(30)
+    /// asyncio's ConnectionResetError (bare there) for a connection that ends before the
+    /// handshake does.
+    static var lostDuringHandshake: OSError {
+        OSError(errno: ECONNRESET, message: "Connection lost during the SSL handshake")
+    }
     /// asyncio's `FLOW_CONTROL_HIGH_WATER_SSL_READ` / `_WRITE` (KiB).
     static let readHighWater = 256 * 1024
     static let writeHighWater = 512 * 1024
@@ -51,6 +56,9 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
     private(set) var transport: (any Transport)?
     /// Who waits for the handshake (createConnection, startTLS).
     var waiter: LoopWaiter<Void>?
+    /// A server's accepted connection, which nobody awaits: asyncio's
+    /// `_accept_connection2` awaits its handshake and, in debug mode, reports a failure.
+    private let isAccepted: Bool
 
     private var handshakeTimer: TimerHandle?
     private var shutdownTimer: TimerHandle?
@@ -77,7 +85,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
     init(
         loop: EventLoop, appProtocol: any BaseProtocol, context: SSLContext, serverSide: Bool,
         serverHostname: String?, handshakeTimeout: Duration?, shutdownTimeout: Duration?,
-        callConnectionMade: Bool = true
+        callConnectionMade: Bool = true, isAccepted: Bool = false
     ) throws(SSLError) {
         guard let receiver = StreamTransport.receiver(for: appProtocol) else {
             preconditionFailure("a TLS connection needs a StreamingProtocol or a BufferedProtocol, got \(type(of: appProtocol))")
@@ -88,6 +96,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         self.serverHostname = serverHostname
         self.handshakeTimeout = handshakeTimeout ?? Self.defaultHandshakeTimeout
         self.shutdownTimeout = shutdownTimeout ?? Self.defaultShutdownTimeout
+        self.isAccepted = isAccepted
         self.appProtocol = appProtocol
         appReceiver = receiver
         appState = callConnectionMade ? .initial : .connectionMade
@@ -152,7 +161,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         if loop.debug { loop.logger.debug("\(self) received EOF") }
         switch state {
         case .doHandshake:
-            onHandshakeComplete(OSError(errno: ECONNRESET, message: "Connection lost during the SSL handshake"))
+            onHandshakeComplete(Self.lostDuringHandshake)
         case .wrapped:
             state = .flushing
             if isAppReadingPaused { return true }
@@ -181,13 +190,16 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
             loop.callSoon { app.connectionLost(error) }
         }
         let wasHandshaking = state == .doHandshake
+        // A handshake cut short by a clean close is a reset for whoever awaits it.
+        let waiterError = error ?? (wasHandshaking ? Self.lostDuringHandshake : nil)
+        if wasHandshaking, let waiterError { reportFailedHandshake(waiterError) }
         state = .unwrapped
         transport = nil
         appTransport = nil
         let placeholder = DisconnectedProtocol()
         appProtocol = placeholder
         appReceiver = .streaming(placeholder)
-        wakeUpWaiter(error ?? (wasHandshaking ? OSError(errno: ECONNRESET, message: "Connection lost during the SSL handshake") : nil))
+        wakeUpWaiter(waiterError)
         handshakeTimer?.cancel()
         handshakeTimer = nil
         shutdownTimer?.cancel()
@@ -215,13 +227,21 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         doHandshake()
     }
 
+    /// asyncio's `_check_handshake_timeout`: it raises ConnectionAbortedError, which is
+    /// `OSError` ECONNABORTED here; the transport's loss then wakes the waiter with it.
     private func checkHandshakeTimeout() {
         handshakeTimer = nil
         guard state == .doHandshake else { return }
-        if loop.debug {
-            loop.logger.debug("\(self): SSL handshake is taking longer than \(handshakeTimeout): aborting the connection")
-        }
-        fatalError(TimeoutError(), "SSL handshake timed out")
+        fatalError(OSError(errno: ECONNABORTED, message: Self.handshakeTimeoutMessage(handshakeTimeout)),
+                   "Fatal error on transport")
+    }
+
+    /// asyncio's text for a handshake timeout. Its f-string prints the timeout as a Python
+    /// float (60 → "60.0", 0.5 → "0.5"), which is what `Double.description` prints too:
+    /// both are the shortest form that reads back the same, with exponents from 1e16 and
+    /// below 1e-4.
+    static func handshakeTimeoutMessage(_ timeout: Duration) -> String {
+        "SSL handshake is taking longer than \(timeout / .seconds(1)) seconds: aborting the connection"
     }
 
     private func doHandshake() {
@@ -268,6 +288,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
             state = .unwrapped
             let message = error is SSLCertVerificationError
                 ? "SSL handshake failed on verifying the certificate" : "SSL handshake failed"
+            reportFailedHandshake(error)
             fatalError(error, message)
             wakeUpWaiter(error)
             return
@@ -283,6 +304,16 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         }
         wakeUpWaiter(nil)
         doRead()
+    }
+
+    /// asyncio's `_accept_connection2` when the handshake of an accepted connection fails:
+    /// in debug mode the exception handler hears of it (a timeout, a plain-text client, a
+    /// reset); otherwise nothing does, as the connection is just closed.
+    private func reportFailedHandshake(_ error: any Error) {
+        guard isAccepted, loop.debug else { return }
+        loop.callExceptionHandler(ExceptionContext(
+            message: "Error on transport creation for incoming connection", error: error,
+            extra: ["protocol": "\(appProtocol)", "transport": "\(appTransport.map { "\($0)" } ?? "nil")"]))
     }
 
     private func wakeUpWaiter(_ error: (any Error)?) {

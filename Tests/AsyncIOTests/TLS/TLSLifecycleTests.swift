@@ -91,40 +91,82 @@ final class TLSLifecycleTests: XCTestCase {
         }
     }
 
-    // CPython: test_ssl.TestSSL.test_create_connection_ssl_slow_handshake
+    // CPython: test_ssl.TestSSL.test_create_connection_ssl_slow_handshake and
+    // sslproto.SSLProtocol._check_handshake_timeout (ConnectionAbortedError, asyncio's text)
     func testClientHandshakeTimeoutAgainstASilentPeer() {
         runLoopTest { loop, _ in
-            let silent = try await RecordingServer(loop: loop, host: "127.0.0.1")
-            do {
-                try await withTimeout(.seconds(10)) {
-                    _ = try await loop.createConnection(
-                        { RecordingProtocol() }, host: "127.0.0.1", port: silent.address.port,
-                        ssl: TLSFixtures.clientContext(), serverHostname: "localhost",
-                        sslHandshakeTimeout: .milliseconds(200))
-                }
-                XCTFail("the handshake with a silent peer succeeded")
-            } catch let error as TimeoutError {
-                _ = error
+            try await assertHandshakeTimesOut(loop, seconds: "0.25") { port in
+                _ = try await loop.createConnection(
+                    { RecordingProtocol() }, host: "127.0.0.1", port: port, ssl: TLSFixtures.clientContext(),
+                    serverHostname: "localhost", sslHandshakeTimeout: .milliseconds(250))
             }
-            let peer = try await silent.connection(loop)
-            // The plain connection was closed: the silent peer sees EOF after the ClientHello.
-            try await waitUntil(loop) { peer.isLost }
-            XCTAssertGreaterThan(peer.received.count, 0)
-            try await silent.close()
         }
     }
 
-    // CPython: test_ssl.TestSSL.test_handshake_timeout (server side)
+    // CPython: test_sslproto.BaseStartTLS.test_create_connection_ssl_slow_handshake (open_connection)
+    func testOpenConnectionHandshakeTimeoutAgainstASilentPeer() {
+        runLoopTest { loop, _ in
+            try await assertHandshakeTimesOut(loop, seconds: "0.5") { port in
+                _ = try await loop.openConnection(
+                    host: "127.0.0.1", port: port, ssl: TLSFixtures.clientContext(), serverHostname: "localhost",
+                    sslHandshakeTimeout: .milliseconds(500))
+            }
+        }
+    }
+
+    // CPython: sslproto.SSLProtocol._check_handshake_timeout (the f-string prints the float
+    // timeout: constants.SSL_HANDSHAKE_TIMEOUT 60.0 gives "60.0")
+    func testHandshakeTimeoutMessageWritesSecondsAsPythonFloats() {
+        XCTAssertEqual(SSLProtocol.handshakeTimeoutMessage(SSLProtocol.defaultHandshakeTimeout),
+                       "SSL handshake is taking longer than 60.0 seconds: aborting the connection")
+        XCTAssertEqual(SSLProtocol.handshakeTimeoutMessage(.milliseconds(500)),
+                       "SSL handshake is taking longer than 0.5 seconds: aborting the connection")
+        XCTAssertEqual(SSLProtocol.handshakeTimeoutMessage(.milliseconds(1500)),
+                       "SSL handshake is taking longer than 1.5 seconds: aborting the connection")
+    }
+
+    // CPython: test_ssl.TestSSL.test_handshake_timeout (server side); without debug mode
+    // asyncio's _accept_connection2 reports nothing (the harness checks the exception handler)
     func testServerHandshakeTimeoutClosesASilentClient() {
         runLoopTest { loop, _ in
             let server = try await TLSRecordingServer(loop: loop, context: TLSFixtures.serverContext(),
                                                       handshakeTimeout: .milliseconds(200))
-            let address = try SocketAddress(ipv4: "127.0.0.1", port: server.port)
-            let client = try await rawClient(loop, to: address)
+            try await assertServerClosesASilentClientAndKeepsServing(loop, server)
+            try await server.close()
+        }
+    }
+
+    // CPython: selector_events.BaseSelectorEventLoop._accept_connection2: in debug mode a
+    // failed handshake of an accepted connection goes to the exception handler, here the
+    // ConnectionAbortedError of sslproto.SSLProtocol._check_handshake_timeout
+    func testServerHandshakeTimeoutIsReportedInDebugMode() {
+        runLoopTest(expectExceptions: true) { loop, recorder in
+            loop.debug = true
+            let server = try await TLSRecordingServer(loop: loop, context: TLSFixtures.serverContext(),
+                                                      handshakeTimeout: .milliseconds(200))
+            try await assertServerClosesASilentClientAndKeepsServing(loop, server)
+            XCTAssertEqual(recorder.contexts.map(\.message), ["Error on transport creation for incoming connection"])
+            let error = recorder.contexts.first?.error as? OSError
+            XCTAssertEqual(error?.errno, ECONNABORTED, "\(String(describing: recorder.contexts.first?.error))")
+            XCTAssertEqual(error?.message, "SSL handshake is taking longer than 0.2 seconds: aborting the connection")
+            try await server.close()
+        }
+    }
+
+    // CPython: selector_events.BaseSelectorEventLoop._accept_connection2 (debug mode), with
+    // the SSLError of sslproto.SSLProtocol._do_handshake for a client that speaks plain text
+    func testServerReportsAFailedHandshakeInDebugMode() {
+        runLoopTest(expectExceptions: true) { loop, recorder in
+            loop.debug = true
+            let server = try await TLSRecordingServer(loop: loop, context: TLSFixtures.serverContext())
+            let client = try await rawClient(loop, to: SocketAddress(ipv4: "127.0.0.1", port: server.port))
+            try await rawSendAll(loop, client, Array("GET / HTTP/1.0\r\n\r\n".utf8))
             let (_, eof) = try await rawRead(loop, client, atLeast: 0, untilEOF: true)
             XCTAssertTrue(eof)
-            XCTAssertTrue(server.protocols.value.allSatisfy { $0.events.isEmpty })
             client.close()
+            try await waitUntil(loop) { !recorder.contexts.isEmpty }
+            XCTAssertEqual(recorder.contexts.map(\.message), ["Error on transport creation for incoming connection"])
+            XCTAssertTrue(recorder.contexts.first?.error is SSLError, "\(String(describing: recorder.contexts.first))")
             try await server.close()
         }
     }
@@ -256,4 +298,48 @@ final class TLSLifecycleTests: XCTestCase {
             try await server.close()
         }
     }
+}
+
+/// Connects (`connect` gets the port) to a plain TCP server that accepts and never answers,
+/// and checks the handshake fails as asyncio's does: ConnectionAbortedError (here
+/// `OSError` ECONNABORTED) with asyncio's text for a timeout of `seconds`, and the plain
+/// connection closed (the silent peer got the ClientHello, then EOF).
+private func assertHandshakeTimesOut(
+    _ loop: EventLoop, seconds: String, file: StaticString = #filePath, line: UInt = #line,
+    _ connect: sending @escaping (Int) async throws -> Void
+) async throws {
+    let silent = try await RecordingServer(loop: loop, host: "127.0.0.1")
+    let port = try XCTUnwrap(silent.address.port)
+    do {
+        try await withTimeout(.seconds(10)) { try await connect(port) }
+        XCTFail("the handshake with a silent peer succeeded", file: file, line: line)
+    } catch let error as OSError {
+        XCTAssertEqual(error.errno, ECONNABORTED, "\(error)", file: file, line: line)
+        XCTAssertEqual(error.message, "SSL handshake is taking longer than \(seconds) seconds: aborting the connection",
+                       file: file, line: line)
+    }
+    let peer = try await silent.connection(loop)
+    try await waitUntil(loop) { peer.isLost }
+    XCTAssertGreaterThan(peer.received.count, 0, file: file, line: line)
+    try await silent.close()
+}
+
+/// A raw client that connects to `server` and sends nothing is closed once the server's
+/// handshake timeout passes, its protocol never hears of it, and the server still
+/// completes a handshake with a client that answers.
+private func assertServerClosesASilentClientAndKeepsServing(
+    _ loop: EventLoop, _ server: TLSRecordingServer, file: StaticString = #filePath, line: UInt = #line
+) async throws {
+    let silent = try await rawClient(loop, to: SocketAddress(ipv4: "127.0.0.1", port: server.port))
+    let (_, eof) = try await rawRead(loop, silent, atLeast: 0, untilEOF: true)
+    XCTAssertTrue(eof, file: file, line: line)
+    silent.close()
+    XCTAssertTrue(server.protocols.value.allSatisfy { $0.events.isEmpty }, file: file, line: line)
+    let (transport, client) = try await loop.createConnection(
+        { RecordingProtocol() }, host: "127.0.0.1", port: server.port, ssl: TLSFixtures.clientContext(),
+        serverHostname: "localhost")
+    let serverSide = try await server.connection(loop, 1)
+    transport.close()
+    try await waitUntil(loop) { client.isLost && serverSide.isLost }
+    XCTAssertEqual(client.events, [.made, .eof, .lostClean], file: file, line: line)
 }
