@@ -1,0 +1,20 @@
+// EXPECT: ok
+import Loop
+final class Room {
+    var writers: [StreamWriter] = []
+    func join(_ w: StreamWriter) { writers.append(w) }
+    func broadcast(_ s: String, from: StreamWriter) { for w in writers where w !== from { w.write(s) } }
+    func leave(_ w: StreamWriter) { writers.removeAll { $0 === w } }
+}
+func program() throws {
+  try EventLoop.run { loop in
+    let room = Room()
+    let server = loop.startServer { reader, writer in
+        _ = loop
+        room.join(writer)
+        while let line = await reader.readLine() { room.broadcast(line, from: writer) }
+        room.leave(writer)
+    }
+    _ = server
+  }
+}

@@ -1,0 +1,22 @@
+// EXPECT: error
+// FLAGS: 
+import Loop
+final class Room {
+    var writers: [StreamWriter] = []
+    func join(_ w: StreamWriter) { writers.append(w) }
+    func broadcast(_ s: String, from: StreamWriter) { for w in writers where w !== from { w.write(s) } }
+    func leave(_ w: StreamWriter) { writers.removeAll { $0 === w } }
+}
+func program() throws {
+  try EventLoop.run { loop in
+    let room = Room()
+    _ = room
+    let loop2 = EventLoop(name: "loop2")
+    Task.detached {
+        let r = Room()
+        loop2.createTaskNS { _ = r.writers.count }
+        _ = r.writers.count
+    }
+  }
+}
+
