@@ -94,15 +94,14 @@ extension EventLoop {
                 do {
                     try socket.bind(info.address)
                 } catch {
-                    let message = "error while attempting to bind on address \(info.address): "
-                        + OSError.strerror(error.errno).lowercased()
+                    let failure = OSError.bindFailure(errno: error.errno, address: info.address)
                     if error.errno == EADDRNOTAVAIL {
                         // asyncio (bpo-30945): assume the family is not enabled here.
                         sockets.removeLast().close()
-                        if debug { logger.warning("\(message)") }
+                        if debug { logger.warning("\(failure.message)") }
                         continue
                     }
-                    throw OSError(errno: error.errno, message: message)
+                    throw failure
                 }
             }
             guard !sockets.isEmpty else {

@@ -109,12 +109,36 @@ final class ServerTests: XCTestCase {
                 XCTFail("binding a used port must fail")
             } catch let error as OSError {
                 XCTAssertEqual(error.errno, EADDRINUSE)
-                XCTAssertEqual(error.message, "error while attempting to bind on address ('127.0.0.1', \(port)): address already in use")
             }
             first.close()
             second.close()
             try await first.waitClosed()
             try await second.waitClosed()
+        }
+    }
+
+    // The bind error carries the errno twice, as asyncio's does: in the OSError and, in
+    // Python's lower-cased `str(err)`, in the message; also for an IPv6 address.
+    // CPython: base_events.BaseEventLoop.create_server (bind error message).
+    func testBindErrorCarriesTheErrnoInAsyncioForm() {
+        for host in hasIPv6Loopback ? ["127.0.0.1", "::1"] : ["127.0.0.1"] {
+            runLoopTest { loop, _ in
+                let first = try await loop.createServer({ TestEchoProtocol() }, host: host, port: 0)
+                let address = try first.sockets[0].localAddress
+                do {
+                    _ = try await loop.createServer({ TestEchoProtocol() }, host: host, port: address.port,
+                                                    reuseAddress: false)
+                    XCTFail("binding a used port must fail")
+                } catch let error as OSError {
+                    XCTAssertEqual(error.errno, EADDRINUSE)
+                    let message = "error while attempting to bind on address \(address): "
+                        + "[errno \(EADDRINUSE)] address already in use"
+                    XCTAssertEqual(error.message, message)
+                    XCTAssertEqual("\(error)", "[Errno \(EADDRINUSE)] " + message)
+                }
+                first.close()
+                try await first.waitClosed()
+            }
         }
     }
 
