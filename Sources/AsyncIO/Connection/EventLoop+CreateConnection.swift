@@ -260,10 +260,7 @@ extension EventLoop {
                         bound = true
                         break
                     } catch {
-                        // asyncio lower-cases the whole `str(exc)`, errno prefix included.
-                        errors.append(OSError(errno: error.errno, message:
-                            "error while attempting to bind on address \(local.address): "
-                            + "[errno \(error.errno)] \(OSError.strerror(error.errno))".lowercased()))
+                        errors.append(OSError.bindFailure(errno: error.errno, address: local.address))
                     }
                 }
                 if !bound {

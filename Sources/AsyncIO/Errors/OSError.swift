@@ -37,3 +37,14 @@ public struct OSError: Error, Sendable, CustomStringConvertible, Equatable {
     /// Python's form: `[Errno 111] Connect call failed ('127.0.0.1', 1)`.
     public var description: String { "[Errno \(errno)] \(message)" }
 }
+
+extension OSError {
+    /// A failed bind of `address`, as asyncio words it in `create_server` and
+    /// `create_connection(local_addr=)`: "error while attempting to bind on address
+    /// ('127.0.0.1', 8080): [errno 98] address already in use" (Python's
+    /// `str(err).lower()`, errno prefix included). Keeps `errno` for matching.
+    static func bindFailure(errno: Int32, address: SocketAddress) -> OSError {
+        let cause = OSError(errno: errno, message: strerror(errno)).description.lowercased()
+        return OSError(errno: errno, message: "error while attempting to bind on address \(address): \(cause)")
+    }
+}

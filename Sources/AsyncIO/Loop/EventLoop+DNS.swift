@@ -5,21 +5,30 @@ extension EventLoop {
     ///
     /// A literal IPv4 or IPv6 address (without `AI_CANONNAME`) is answered at once, with no
     /// trip through the thread pool; anything else goes to the C resolver on libuv's pool.
-    /// Failures throw `AddressResolutionError` with the resolver's `EAI_*` code.
+    /// Failures throw `AddressResolutionError` with the resolver's `EAI_*` code; a port
+    /// outside 0–65535 throws `InvalidArgumentError` before anything is asked (the C
+    /// resolver would cut 70000 to 4464, and Python's getaddrinfo passes that through).
     public func getAddrInfo(
         host: String?, port: Int?,
         family: Int32 = AF_UNSPEC, type: Int32 = 0, proto: Int32 = 0, flags: Int32 = 0
     ) async throws -> [AddressInfo] {
-        try await getAddrInfo(host: host, service: port.map { String($0) },
+        if let port { _ = try SocketAddress.checkedPort(port) }
+        return try await getAddrInfo(host: host, service: port.map { String($0) },
                               family: family, type: type, proto: proto, flags: flags)
     }
 
     /// `getAddrInfo` with a service name (`"http"`) or numeric text instead of a port.
+    /// Numeric text is a port and is checked as one (`InvalidArgumentError` outside
+    /// 0–65535).
     public func getAddrInfo(
         host: String?, service: String?,
         family: Int32 = AF_UNSPEC, type: Int32 = 0, proto: Int32 = 0, flags: Int32 = 0
     ) async throws -> [AddressInfo] {
         assertOnLoopThread()
+        if let service, !service.isEmpty, service.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            // Digits beyond Int's range are out of range too.
+            _ = try SocketAddress.checkedPort(Int(service) ?? .max)
+        }
         if let answers = Self.literalAddressInfo(host: host, service: service, family: family,
                                                  type: type, proto: proto, flags: flags) {
             return answers
@@ -52,7 +61,7 @@ extension EventLoop {
         guard let host, flags & AI_CANONNAME == 0 else { return nil }
         let port: Int
         if let service {
-            guard let number = Int(service), (0...65535).contains(number) else { return nil }
+            guard let number = Int(service), (try? SocketAddress.checkedPort(number)) != nil else { return nil }
             port = number
         } else {
             port = 0

@@ -255,10 +255,21 @@ public final class Server: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// asyncio's `_accept_connection2`, without its task: a failing factory closes the
-    /// connection and is reported (asyncio reports it in debug mode only).
+    /// connection and is reported (asyncio reports it in debug mode only), and so does a
+    /// protocol no stream transport can drive. `createServer`'s overloads rule that out
+    /// at compile time; this check guards the factories typed `any BaseProtocol` inside
+    /// the library, so a mistake there costs one connection, not the process.
     private func startConnection(_ socket: Socket, peer: SocketAddress) {
         do {
             let proto = try factory()
+            guard StreamTransport.receiver(for: proto) != nil else {
+                socket.close()
+                loop.callExceptionHandler(ExceptionContext(
+                    message: "Protocol factory returned \(type(of: proto)) for an incoming connection, "
+                        + "which is neither a StreamingProtocol nor a BufferedProtocol",
+                    extra: ["peername": "\(peer)", "protocol": "\(type(of: proto))"]))
+                return
+            }
             _ = try StreamTransport(loop: loop, socket: socket, protocol: proto, peerName: peer, server: self)
         } catch {
             socket.close()

@@ -14,12 +14,12 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
     var storage: Storage
 
     /// An IPv4 address from its dotted-quad text (`"127.0.0.1"`) and a port.
-    public init(ipv4 host: String, port: Int) throws(AddressParseError) {
-        guard (0...65535).contains(port) else { throw AddressParseError(text: "\(port)", reason: "port must be 0-65535") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
+    ///
+    /// Throws `InvalidArgumentError` for a port outside 0–65535 (see `checkedPort`) and
+    /// `AddressParseError` for text that is not an IPv4 address.
+    public init(ipv4 host: String, port: Int) throws {
+        let port = try Self.checkedPort(port)
+        guard let address = Self.ipv4(host, port: port) else {
             throw AddressParseError(text: host, reason: "not an IPv4 address")
         }
         storage = .ipv4(address)
@@ -27,11 +27,45 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// An IPv6 address from its text (`"::1"`, `"fe80::1%eth0"` sets the scope id), a port,
     /// and the flow information and scope id of `AF_INET6` addresses.
-    public init(ipv6 host: String, port: Int, flowInfo: UInt32 = 0, scopeID: UInt32 = 0) throws(AddressParseError) {
-        guard (0...65535).contains(port) else { throw AddressParseError(text: "\(port)", reason: "port must be 0-65535") }
+    ///
+    /// Throws `InvalidArgumentError` for a port outside 0–65535 (see `checkedPort`) and
+    /// `AddressParseError` for text that is not an IPv6 address or names no interface.
+    public init(ipv6 host: String, port: Int, flowInfo: UInt32 = 0, scopeID: UInt32 = 0) throws {
+        storage = .ipv6(try Self.ipv6(host, port: try Self.checkedPort(port), flowInfo: flowInfo, scopeID: scopeID))
+    }
+
+    /// A literal IPv4 or IPv6 address and a port; host names are not resolved here
+    /// (use `EventLoop.getAddrInfo`).
+    ///
+    /// Throws `InvalidArgumentError` for a port outside 0–65535 (see `checkedPort`), else
+    /// `AddressParseError` for a host that is not an IP address literal.
+    public init(host: String, port: Int) throws {
+        let port = try Self.checkedPort(port)
+        if let v4 = Self.ipv4(host, port: port) {
+            storage = .ipv4(v4)
+        } else if host.contains(":") {
+            storage = .ipv6(try Self.ipv6(host, port: port, flowInfo: 0, scopeID: 0))
+        } else {
+            throw AddressParseError(text: host, reason: "not an IP address literal")
+        }
+    }
+
+    /// `host` as an IPv4 address, nil if it is not one.
+    private static func ipv4(_ host: String, port: UInt16) -> sockaddr_in? {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(port.bigEndian)
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { return nil }
+        return address
+    }
+
+    /// `host` as an IPv6 address; a `%zone` suffix gives the scope id.
+    private static func ipv6(_ host: String, port: UInt16, flowInfo: UInt32, scopeID: UInt32)
+        throws(AddressParseError) -> sockaddr_in6
+    {
         var address = sockaddr_in6()
         address.sin6_family = sa_family_t(AF_INET6)
-        address.sin6_port = in_port_t(UInt16(port).bigEndian)
+        address.sin6_port = in_port_t(port.bigEndian)
         address.sin6_flowinfo = flowInfo.bigEndian
         var text = host
         var scope = scopeID
@@ -49,19 +83,20 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
             throw AddressParseError(text: host, reason: "not an IPv6 address")
         }
         address.sin6_scope_id = scope
-        storage = .ipv6(address)
+        return address
     }
 
-    /// A literal IPv4 or IPv6 address and a port; host names are not resolved here
-    /// (use `EventLoop.getAddrInfo`).
-    public init(host: String, port: Int) throws(AddressParseError) {
-        if let v4 = try? SocketAddress(ipv4: host, port: port) {
-            self = v4
-        } else if host.contains(":") {
-            self = try SocketAddress(ipv6: host, port: port)
-        } else {
-            throw AddressParseError(text: host, reason: "not an IP address literal")
+    /// The one check of a port number, made wherever a port enters: these initialisers,
+    /// `withPort`, and `EventLoop.getAddrInfo`, which `createServer`, `startServer`,
+    /// `createConnection`, `openConnection`, `createDatagramEndpoint` and `sockConnect`
+    /// resolve through. A port outside 0–65535 throws `InvalidArgumentError` "port must
+    /// be 0-65535, got 70000" (Python raises `OverflowError("port must be 0-65535.")`),
+    /// so no port is ever cut to 16 bits (70000 would be 4464).
+    static func checkedPort(_ port: Int) throws(InvalidArgumentError) -> UInt16 {
+        guard let valid = UInt16(exactly: port) else {
+            throw InvalidArgumentError("port must be 0-65535, got \(port)")
         }
+        return valid
     }
 
     /// A Unix-domain socket path; a leading NUL byte names an abstract socket (Linux).
@@ -159,15 +194,17 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The same address with another port (IP addresses only).
-    public func withPort(_ port: Int) -> SocketAddress {
+    /// The same address with another port (IP addresses only; a Unix address is
+    /// returned as it is). Throws `InvalidArgumentError` for a port outside 0–65535.
+    public func withPort(_ port: Int) throws(InvalidArgumentError) -> SocketAddress {
+        let port = try Self.checkedPort(port)
         var copy = self
         switch storage {
         case .ipv4(var address):
-            address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
+            address.sin_port = in_port_t(port.bigEndian)
             copy.storage = .ipv4(address)
         case .ipv6(var address):
-            address.sin6_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
+            address.sin6_port = in_port_t(port.bigEndian)
             copy.storage = .ipv6(address)
         case .unix:
             break
@@ -225,7 +262,8 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A text that is not the address it was meant to be (a bad IP literal, port, or path).
+/// A text that is not the address it was meant to be (a bad IP literal or path). A port
+/// out of range is an `InvalidArgumentError` instead (`SocketAddress.checkedPort`).
 public struct AddressParseError: Error, Sendable, CustomStringConvertible {
     /// The text that failed to parse.
     public var text: String

@@ -97,6 +97,27 @@ struct ByteBuffer: ~Copyable {
         writeIndex = readable
     }
 
+    /// Puts `bytes` back in front of the readable bytes, for a read that took them and
+    /// then failed (a cancelled `read(-1)`). Off the hot path: it may reallocate.
+    mutating func prepend(_ bytes: [UInt8]) {
+        let n = bytes.count
+        guard n > 0 else { return }
+        if readIndex < n {
+            // No room before the readable bytes: move them into storage that has it.
+            let readable = count
+            let newCapacity = max(capacity, n + readable)
+            let newStorage = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 1)
+            if readable > 0 { (newStorage + n).copyMemory(from: storage + readIndex, byteCount: readable) }
+            storage.deallocate()
+            storage = newStorage
+            capacity = newCapacity
+            readIndex = n
+            writeIndex = n + readable
+        }
+        readIndex -= n
+        bytes.withUnsafeBytes { (storage + readIndex).copyMemory(from: $0.baseAddress!, byteCount: n) }
+    }
+
     // MARK: Reading
 
     /// Removes the first `n` bytes (`n <= count`) and returns them: one copy.

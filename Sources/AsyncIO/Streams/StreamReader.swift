@@ -8,7 +8,9 @@
 ///
 /// Only one read may wait at a time: a second read that would have to wait throws
 /// `StreamError.concurrentRead` (asyncio's `RuntimeError`). Cancelling a waiting read
-/// leaves the buffer as it was and the reader usable.
+/// throws `CancellationError` and leaves every byte in the buffer and the reader usable,
+/// also when data had already woken the read but its task had not resumed yet (asyncio's
+/// `_must_cancel`), and also for `read(-1)`, whose collected bytes go back to the buffer.
 ///
 /// Back-pressure: with a transport set (`setTransport`), reading from it is paused when
 /// more than 2 × `limit` bytes are buffered and resumed when reads bring the buffer down
@@ -167,6 +169,10 @@ public final class StreamReader: @unchecked Sendable {
 
     /// Suspends until data, EOF or an error arrives (asyncio's `_wait_for_data`); resumes
     /// a transport this reader paused, since nothing else would wake the read.
+    ///
+    /// Throws `CancellationError` when the task is cancelled while it waits, including
+    /// after the data that ended the wait arrived but before the task resumed: the caller
+    /// then leaves the buffer alone, so those bytes wait for the next read.
     nonisolated(nonsending) func waitForData(_ operation: String) async throws {
         guard case .idle = waitState else { throw StreamError.concurrentRead(operation: operation) }
         assert(!eof, "waitForData after EOF")
@@ -197,6 +203,10 @@ public final class StreamReader: @unchecked Sendable {
                 loop.callSoonThreadsafe { [self] in self.cancelWait(id) }
             }
         }
+        // The wait ended first and the cancellation came before the task ran again: the
+        // cancellation handler found nothing to cancel. asyncio's `_must_cancel` makes
+        // that await raise; so does this, or the cancelled task would take the bytes.
+        if Task.isCancelled { throw CancellationError() }
     }
 
     /// Wakes the waiting read, with `error` if given (asyncio's `_wakeup_waiter`).
@@ -256,21 +266,27 @@ public final class StreamReader: @unchecked Sendable {
 
     nonisolated(nonsending) private func readToEOF() async throws -> [UInt8] {
         var result: [UInt8] = []
-        while true {
-            // asyncio reads `limit`-sized blocks, re-checking the exception before each.
-            if let storedException { throw storedException }
-            if buffer.isEmpty {
-                if eof { break }
-                try await waitForData("read")
-                continue
+        do {
+            while true {
+                // asyncio reads `limit`-sized blocks, re-checking the exception before each.
+                if let storedException { throw storedException }
+                if buffer.isEmpty {
+                    if eof { break }
+                    try await waitForData("read")
+                    continue
+                }
+                if result.isEmpty {
+                    result = buffer.takeAll()
+                } else {
+                    result.append(contentsOf: buffer.readableBytes)
+                    buffer.clear()
+                }
+                maybeResumeTransport()
             }
-            if result.isEmpty {
-                result = buffer.takeAll()
-            } else {
-                result.append(contentsOf: buffer.readableBytes)
-                buffer.clear()
-            }
-            maybeResumeTransport()
+        } catch {
+            // What this read collected belongs to the next read (asyncio drops it).
+            buffer.prepend(result)
+            throw error
         }
         return result
     }

@@ -74,7 +74,7 @@ final class DatagramTransportTests: XCTestCase {
             let (clientTransport, _) = try await loop.createDatagramEndpoint(
                 { client }, remoteAddress: ("127.0.0.1", serverAddress.port!))
 
-            let other = serverAddress.withPort(serverAddress.port! == 9 ? 10 : 9)
+            let other = try serverAddress.withPort(serverAddress.port! == 9 ? 10 : 9)
             XCTAssertThrowsError(try clientTransport.sendTo([1], address: other)) { error in
                 XCTAssertEqual((error as? InvalidArgumentError)?.message,
                                "Invalid address: must be None or \(serverAddress)")

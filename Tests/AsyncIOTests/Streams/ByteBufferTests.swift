@@ -100,4 +100,23 @@ final class ByteBufferTests: XCTestCase {
         XCTAssertEqual(tie?.end, 3)
         XCTAssertNil(buffer.firstMatch(of: [bytes("X"), bytes("YZ")], from: 0))
     }
+
+    // Bytes put back go in front of what is buffered: into the room before the read index
+    // when there is enough, else into new storage; the tail still works afterwards.
+    func testPrependPutsBytesBackInFront() {
+        var buffer = ByteBuffer(capacity: 16)
+        buffer.append(bytes("0123456789"))
+        buffer.discard(6)
+        buffer.prepend(bytes("xy"))
+        XCTAssertEqual(text(buffer.bytes), "xy6789")
+        XCTAssertEqual(buffer.capacity, 16)
+        buffer.prepend(bytes("abcdefghijklmnop"))
+        XCTAssertEqual(text(buffer.bytes), "abcdefghijklmnopxy6789")
+        buffer.append(bytes("!"))
+        XCTAssertEqual(text(buffer.takeAll()), "abcdefghijklmnopxy6789!")
+        buffer.prepend(bytes("again"))
+        XCTAssertEqual(text(buffer.bytes), "again")
+        buffer.prepend([])
+        XCTAssertEqual(text(buffer.takeAll()), "again")
+    }
 }

@@ -506,6 +506,57 @@ final class StreamReaderTests: XCTestCase {
         }
     }
 
+    // CPython: tasks.Task.cancel (_must_cancel) over streams.StreamReader._wait_for_data:
+    // a read whose waiter got its data, then whose task was cancelled before it resumed,
+    // raises CancelledError and the bytes stay in the buffer for the next read.
+    func testReadWokenByDataThenCancelledKeepsTheBytes() {
+        let reads: [(name: String, data: [UInt8], read: @Sendable (StreamReader) async throws -> [UInt8])] = [
+            ("read(n)", bytes("abc"), { try await $0.read(10) }),
+            ("readLine", bytes("line\n"), { try await $0.readLine() }),
+            ("readExactly", bytes("abcd"), { try await $0.readExactly(4) }),
+            ("readUntil", bytes("ab\r\n"), { try await $0.readUntil(bytes("\r\n")) }),
+            ("readUntil(anyOf:)", bytes("ab;"), { try await $0.readUntil(anyOf: [bytes(";"), bytes("::")]) }),
+        ]
+        for (name, data, read) in reads {
+            runLoopTest { loop, _ in
+                let reader = try StreamReader(loop: loop)
+                let task = loop.createTask { try await read(reader) }
+                try await loop.runBriefly()
+                XCTAssertTrue(reader.hasWaiter, name)
+                reader.feedData(data)  // wakes the read: its task is queued to resume...
+                task.cancel()          // ...and cancelled before it runs
+                let result = await task.result
+                XCTAssertThrowsError(try result.get(), name) { XCTAssertTrue($0 is CancellationError, "\(name): \($0)") }
+                XCTAssertEqual(text(reader.buffer.bytes), text(data), name)
+                let again = try await withTimeout(.seconds(10)) { try await reader.read(100) }
+                XCTAssertEqual(text(again), text(data), name)
+            }
+        }
+    }
+
+    // read(-1) woken by EOF and cancelled before it resumes: what it had collected from
+    // earlier wake-ups goes back to the buffer with the rest (asyncio loses those blocks).
+    // CPython: streams.StreamReader.read(-1) with tasks.Task.cancel (_must_cancel).
+    func testReadToEOFWokenThenCancelledKeepsEveryByte() {
+        runLoopTest { loop, _ in
+            let reader = try StreamReader(loop: loop)
+            let task = loop.createTask { try await reader.read() }
+            try await loop.runBriefly()
+            reader.feedData(bytes("first "))
+            try await loop.runBriefly()
+            XCTAssertTrue(reader.hasWaiter)
+            XCTAssertTrue(reader.buffer.isEmpty)  // the read took "first " and waits for more
+            reader.feedData(bytes("second"))
+            reader.feedEOF()
+            task.cancel()
+            let result = await task.result
+            XCTAssertThrowsError(try result.get()) { XCTAssertTrue($0 is CancellationError, "\($0)") }
+            let everything = try await withTimeout(.seconds(10)) { try await reader.read() }
+            XCTAssertEqual(text(everything), "first second")
+            XCTAssertTrue(reader.atEOF)
+        }
+    }
+
     // asyncio raises RuntimeError("read() called while another coroutine is already
     // waiting for incoming data"); here the second read throws and the first still works.
     func testSecondConcurrentReadThrows() {

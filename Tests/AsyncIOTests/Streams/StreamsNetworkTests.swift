@@ -331,6 +331,47 @@ final class StreamsNetworkTests: XCTestCase {
         }
     }
 
+    // A read woken by bytes from a real socket, whose task is cancelled in the same loop
+    // iteration (from the transport's read callback, before the task resumes), throws
+    // CancellationError and the next read gets the bytes.
+    // CPython: tasks.Task.cancel (_must_cancel) over streams.StreamReader._wait_for_data.
+    func testReadWokenBySocketDataThenCancelledKeepsTheBytes() {
+        /// `StreamReaderProtocol` with a hook that runs right after the reader got bytes.
+        final class HookedStreamProtocol: BufferedProtocol, @unchecked Sendable {
+            let inner: StreamReaderProtocol
+            var afterData: (() -> Void)?
+            init(_ inner: StreamReaderProtocol) { self.inner = inner }
+            func connectionMade(_ transport: any Transport) { inner.connectionMade(transport) }
+            func getBuffer(_ sizeHint: Int) -> UnsafeMutableRawBufferPointer { inner.getBuffer(sizeHint) }
+            func bufferUpdated(_ count: Int) {
+                inner.bufferUpdated(count)
+                afterData?()
+                afterData = nil
+            }
+            func eofReceived() -> Bool { inner.eofReceived() }
+            func connectionLost(_ error: (any Error)?) { inner.connectionLost(error) }
+        }
+        runLoopTest { loop, _ in
+            let (server, port) = try await startLineEchoServer(loop)
+            let reader = try StreamReader(loop: loop)
+            let (transport, hooked) = try await loop.createConnection(
+                { HookedStreamProtocol(StreamReaderProtocol(reader: reader, loop: loop)) },
+                host: "127.0.0.1", port: port)
+            let readTask = loop.createTask { try await reader.read(100) }
+            try await loop.runBriefly()
+            XCTAssertTrue(reader.hasWaiter)
+            hooked.afterData = { readTask.cancel() }
+            transport.write(Array("hello\n".utf8))
+            let result = try await withTimeout(.seconds(10)) { await readTask.result }
+            XCTAssertThrowsError(try result.get()) { XCTAssertTrue($0 is CancellationError, "\($0)") }
+            let line = try await withTimeout(.seconds(10)) { try await reader.readLine() }
+            XCTAssertEqual(text(line), "hello\n")
+            transport.close()
+            server.close()
+            try await withTimeout(.seconds(10)) { try await server.waitClosed() }
+        }
+    }
+
     /// One client per task, 500 at once, each exchanging 100 lines with a streams server.
     func testFiveHundredConcurrentClientsExchangeOneHundredLinesEach() {
         runLoopTest(timeout: .seconds(300)) { loop, _ in

@@ -415,9 +415,9 @@ final class StreamTransportTests: XCTestCase {
         for buffered in [false, true] {
             for host in hosts {
                 runLoopTest { loop, _ in
-                    let server = try await loop.createServer({ () -> any BaseProtocol in
-                        buffered ? TestBufferedEchoProtocol() : TestEchoProtocol()
-                    }, host: host, port: 0)
+                    let server = buffered
+                        ? try await loop.createServer({ TestBufferedEchoProtocol() }, host: host, port: 0)
+                        : try await loop.createServer({ TestEchoProtocol() }, host: host, port: 0)
                     let port = try server.sockets[0].localAddress.port
                     let (transport, client) = try await loop.createConnection({ RecordingProtocol() }, host: host, port: port)
                     let data = pattern(1 << 20)
