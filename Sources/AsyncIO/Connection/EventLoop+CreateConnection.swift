@@ -70,7 +70,7 @@ extension EventLoop {
     /// them; with `allErrors: true` (asyncio 3.12's `all_errors`) a
     /// `ConnectionAttemptsError` holding every attempt's errors. Cancellation (e.g. by
     /// `withTimeout`) closes every socket the call opened.
-    public func createConnection<P: BaseProtocol>(
+    public func createConnection<P: ConnectionProtocol>(
         _ factory: () throws -> P,
         host: String? = nil, port: Int? = nil, ssl: SSLContext? = nil,
         family: Int32 = AF_UNSPEC, proto: Int32 = 0, flags: Int32 = 0,
@@ -87,7 +87,7 @@ extension EventLoop {
     }
 
     /// `createConnection` with replaceable resolution and connection steps (tests).
-    func createConnection<P: BaseProtocol>(
+    func createConnection<P: ConnectionProtocol>(
         _ factory: () throws -> P,
         host: String?, port: Int?, family: Int32, proto: Int32, flags: Int32,
         sock: Socket?, localAddress: (host: String, port: Int)?,
@@ -175,7 +175,7 @@ extension EventLoop {
     }
 
     /// Wraps a socket accepted elsewhere in a transport: asyncio's `connect_accepted_socket`.
-    public func connectAcceptedSocket<P: BaseProtocol>(
+    public func connectAcceptedSocket<P: ConnectionProtocol>(
         _ factory: () throws -> P, sock: Socket
     ) async throws -> (any Transport, P) {
         assertOnLoopThread()
@@ -186,7 +186,7 @@ extension EventLoop {
     }
 
     /// Connects to a Unix-domain stream socket: asyncio's `loop.create_unix_connection`.
-    public func createUnixConnection<P: BaseProtocol>(
+    public func createUnixConnection<P: ConnectionProtocol>(
         _ factory: () throws -> P, path: String? = nil, sock: Socket? = nil
     ) async throws -> (any Transport, P) {
         assertOnLoopThread()
@@ -213,13 +213,16 @@ extension EventLoop {
 
     /// asyncio's `_create_connection_transport`: the protocol, the transport, and a wait
     /// until `connectionMade` ran; on failure the socket or transport is closed.
-    private func makeConnectionTransport<P: BaseProtocol>(
+    private func makeConnectionTransport<P: ConnectionProtocol>(
         _ socket: Socket, _ factory: () throws -> P
     ) async throws -> (any Transport, P) {
         let proto: P
         do {
             try socket.setBlocking(false)
             proto = try factory()
+            guard StreamTransport.receiver(for: proto) != nil else {
+                throw InvalidArgumentError("\(P.self) is neither a StreamingProtocol nor a BufferedProtocol")
+            }
         } catch {
             socket.close()
             throw error

@@ -1,6 +1,6 @@
 /// A stream protocol that owns its receive buffer: asyncio's `BufferedProtocol`.
 /// The transport reads straight into the buffer it gets from `getBuffer`, with no copy.
-public protocol BufferedProtocol: BaseProtocol {
+public protocol BufferedProtocol: ConnectionProtocol {
     /// The connection is ready (asyncio's `connection_made`).
     func connectionMade(_ transport: any Transport)
 

@@ -2,7 +2,7 @@
 ///
 /// Calls arrive in this order: `connectionMade` once, `dataReceived` any number of times,
 /// `eofReceived` at most once, then `connectionLost` once.
-public protocol StreamingProtocol: BaseProtocol {
+public protocol StreamingProtocol: ConnectionProtocol {
     /// The connection is ready; keep `transport` to write to it (asyncio's `connection_made`).
     func connectionMade(_ transport: any Transport)
 

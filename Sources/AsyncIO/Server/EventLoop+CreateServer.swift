@@ -3,12 +3,12 @@ import Glibc
 extension EventLoop {
     /// Creates a TCP server: asyncio's `loop.create_server(protocol_factory, host, port, …)`.
     ///
-    /// - `factory` makes one protocol per connection. Its kind is checked by the compiler:
-    ///   this overload takes a `BufferedProtocol`, the next a `StreamingProtocol`, and any
-    ///   other kind (a `DatagramProtocol`, a factory typed `any BaseProtocol`) does not
-    ///   compile. A class that is both kinds gets this overload and reads through
-    ///   `getBuffer`, as asyncio checks `BufferedProtocol` first. If the factory throws,
-    ///   that connection is closed and the error goes to the exception handler.
+    /// - `factory` makes one protocol per connection: a `StreamingProtocol` or a
+    ///   `BufferedProtocol` (`ConnectionProtocol`), so another kind (a `DatagramProtocol`,
+    ///   a factory typed `any BaseProtocol`) does not compile, where asyncio fails when a
+    ///   connection arrives. A class that is both reads through `getBuffer`, as asyncio
+    ///   checks `BufferedProtocol` first. If the factory throws, that connection is closed
+    ///   and the error goes to the exception handler.
     /// - `host` nil or `""` binds every interface (getaddrinfo with `AI_PASSIVE` answers
     ///   both `0.0.0.0` and `::`); see `createServer(_:hosts:…)` for several hosts.
     /// - `sock` serves an existing bound socket instead (exclusive with host/port).
@@ -22,8 +22,8 @@ extension EventLoop {
     ///   done; a connection whose handshake fails or exceeds `sslHandshakeTimeout`
     ///   (default 60 s) is closed without reaching the protocol (asyncio logs it in debug
     ///   mode only). The TLS timeouts without `ssl` throw `InvalidArgumentError`.
-    public func createServer<P: BufferedProtocol>(
-        _ factory: @escaping () throws -> P,
+    public func createServer(
+        _ factory: @escaping () throws -> any ConnectionProtocol,
         host: String? = nil, port: Int? = nil,
         family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
         sock: Socket? = nil, backlog: Int = 100, ssl: SSLContext? = nil,
@@ -37,29 +37,11 @@ extension EventLoop {
                                   sslShutdownTimeout: sslShutdownTimeout, startServing: startServing)
     }
 
-    /// `createServer` for a `StreamingProtocol` factory (asyncio's `Protocol`). Disfavoured
-    /// only so that a class that is both kinds picks the `BufferedProtocol` overload
-    /// instead of being ambiguous; a plain `StreamingProtocol` always lands here.
-    @_disfavoredOverload
-    public func createServer<P: StreamingProtocol>(
-        _ factory: @escaping () throws -> P,
-        host: String? = nil, port: Int? = nil,
-        family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
-        sock: Socket? = nil, backlog: Int = 100, ssl: SSLContext? = nil,
-        reuseAddress: Bool? = nil, reusePort: Bool = false, keepAlive: Bool = false,
-        sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil,
-        startServing: Bool = true
-    ) async throws -> Server {
-        try await createTCPServer(factory, hosts: Self.serverHosts(host, port: port), port: port, family: family,
-                                  flags: flags, sock: sock, backlog: backlog, ssl: ssl, reuseAddress: reuseAddress,
-                                  reusePort: reusePort, keepAlive: keepAlive, sslHandshakeTimeout: sslHandshakeTimeout,
-                                  sslShutdownTimeout: sslShutdownTimeout, startServing: startServing)
-    }
 
     /// `createServer` bound on each of `hosts` (asyncio's `host` given as a sequence);
-    /// the resolved addresses are deduplicated. `BufferedProtocol` factories.
-    public func createServer<P: BufferedProtocol>(
-        _ factory: @escaping () throws -> P,
+    /// the resolved addresses are deduplicated.
+    public func createServer(
+        _ factory: @escaping () throws -> any ConnectionProtocol,
         hosts: [String], port: Int? = nil,
         family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
         backlog: Int = 100, ssl: SSLContext? = nil,
@@ -73,23 +55,6 @@ extension EventLoop {
                                   sslShutdownTimeout: sslShutdownTimeout, startServing: startServing)
     }
 
-    /// `createServer(_:hosts:…)` for a `StreamingProtocol` factory (disfavoured for the
-    /// same reason as `createServer(_:host:…)`'s).
-    @_disfavoredOverload
-    public func createServer<P: StreamingProtocol>(
-        _ factory: @escaping () throws -> P,
-        hosts: [String], port: Int? = nil,
-        family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
-        backlog: Int = 100, ssl: SSLContext? = nil,
-        reuseAddress: Bool? = nil, reusePort: Bool = false, keepAlive: Bool = false,
-        sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil,
-        startServing: Bool = true
-    ) async throws -> Server {
-        try await createTCPServer(factory, hosts: Self.serverHosts(hosts), port: port, family: family, flags: flags,
-                                  sock: nil, backlog: backlog, ssl: ssl, reuseAddress: reuseAddress,
-                                  reusePort: reusePort, keepAlive: keepAlive, sslHandshakeTimeout: sslHandshakeTimeout,
-                                  sslShutdownTimeout: sslShutdownTimeout, startServing: startServing)
-    }
 
     /// The hosts to bind for `host`: none when neither host nor port is given (serve
     /// `sock`), else the one host, `""` meaning every interface as nil does.
@@ -102,10 +67,10 @@ extension EventLoop {
         hosts.map { $0 == "" ? nil : $0 }
     }
 
-    /// What every `createServer` overload does once the compiler checked the factory's
-    /// protocol kind: the TLS layer when asked, then resolve, bind and serve.
+    /// What both `createServer` forms do: the TLS layer when asked, then resolve, bind and
+    /// serve.
     private func createTCPServer(
-        _ factory: @escaping () throws -> any BaseProtocol,
+        _ factory: @escaping () throws -> any ConnectionProtocol,
         hosts: [String?]?, port: Int?, family: Int32, flags: Int32, sock: Socket?, backlog: Int,
         ssl: SSLContext?, reuseAddress: Bool?, reusePort: Bool, keepAlive: Bool,
         sslHandshakeTimeout: Duration?, sslShutdownTimeout: Duration?, startServing: Bool
@@ -170,7 +135,7 @@ extension EventLoop {
     }
 
     func makeServer(
-        _ factory: @escaping () throws -> any BaseProtocol, sockets: [Socket], backlog: Int,
+        _ factory: @escaping () throws -> any ConnectionProtocol, sockets: [Socket], backlog: Int,
         startServing: Bool, unixCleanup: [Int32: (path: String, inode: UInt64)] = [:]
     ) async throws -> Server {
         let server = Server(loop: self, sockets: sockets, factory: factory, backlog: backlog, unixCleanup: unixCleanup)

@@ -7,34 +7,12 @@ extension EventLoop {
     /// `cleanupSocket` the file is removed when the server closes, unless another file
     /// replaced it meanwhile (its inode differs). A path starting with a NUL byte names
     /// an abstract socket (no file). `sock` serves an existing bound AF_UNIX socket.
-    ///
-    /// The factory's protocol kind is checked by the compiler, as for `createServer`: this
-    /// overload takes a `BufferedProtocol` (also a class that is both kinds), the next a
-    /// `StreamingProtocol`.
-    public func createUnixServer<P: BufferedProtocol>(
-        _ factory: @escaping () throws -> P,
+    /// The factory makes a `StreamingProtocol` or a `BufferedProtocol`, as for
+    /// `createServer`.
+    public func createUnixServer(
+        _ factory: @escaping () throws -> any ConnectionProtocol,
         path: String? = nil, sock: Socket? = nil, backlog: Int = 100,
         startServing: Bool = true, cleanupSocket: Bool = true
-    ) async throws -> Server {
-        try await unixServer(factory, path: path, sock: sock, backlog: backlog,
-                             startServing: startServing, cleanupSocket: cleanupSocket)
-    }
-
-    /// `createUnixServer` for a `StreamingProtocol` factory (disfavoured so that a class
-    /// that is both kinds is not ambiguous).
-    @_disfavoredOverload
-    public func createUnixServer<P: StreamingProtocol>(
-        _ factory: @escaping () throws -> P,
-        path: String? = nil, sock: Socket? = nil, backlog: Int = 100,
-        startServing: Bool = true, cleanupSocket: Bool = true
-    ) async throws -> Server {
-        try await unixServer(factory, path: path, sock: sock, backlog: backlog,
-                             startServing: startServing, cleanupSocket: cleanupSocket)
-    }
-
-    private func unixServer(
-        _ factory: @escaping () throws -> any BaseProtocol,
-        path: String?, sock: Socket?, backlog: Int, startServing: Bool, cleanupSocket: Bool
     ) async throws -> Server {
         assertOnLoopThread()
         let socket: Socket

@@ -12,7 +12,7 @@ public final class Server: @unchecked Sendable, CustomStringConvertible {
     /// The loop the server runs on (asyncio's `get_loop()`).
     public let loop: EventLoop
     private var listeners: [Listener]?
-    private let factory: () throws -> any BaseProtocol
+    private let factory: () throws -> any ConnectionProtocol
     private let backlog: Int32
     private var clients: [ObjectIdentifier: StreamTransport] = [:]
     /// Who waits in `waitClosed`; nil once the server closed and its last client left
@@ -43,7 +43,7 @@ public final class Server: @unchecked Sendable, CustomStringConvertible {
         }
     }
 
-    init(loop: EventLoop, sockets: [Socket], factory: @escaping () throws -> any BaseProtocol,
+    init(loop: EventLoop, sockets: [Socket], factory: @escaping () throws -> any ConnectionProtocol,
          backlog: Int, unixCleanup: [Int32: (path: String, inode: UInt64)] = [:]) {
         self.loop = loop
         self.factory = factory
@@ -256,9 +256,9 @@ public final class Server: @unchecked Sendable, CustomStringConvertible {
 
     /// asyncio's `_accept_connection2`, without its task: a failing factory closes the
     /// connection and is reported (asyncio reports it in debug mode only), and so does a
-    /// protocol no stream transport can drive. `createServer`'s overloads rule that out
-    /// at compile time; this check guards the factories typed `any BaseProtocol` inside
-    /// the library, so a mistake there costs one connection, not the process.
+    /// protocol no stream transport can drive: the factory's type rules out every other
+    /// kind at compile time, but a class may conform to `ConnectionProtocol` directly, and
+    /// that must cost one connection, not the process.
     private func startConnection(_ socket: Socket, peer: SocketAddress) {
         do {
             let proto = try factory()

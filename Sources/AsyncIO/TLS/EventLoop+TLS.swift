@@ -50,8 +50,8 @@ struct TLSOptions {
     }
 
     /// Wraps a server's protocol factory so each accepted connection runs TLS.
-    func serverFactory(_ factory: @escaping () throws -> any BaseProtocol, loop: EventLoop)
-        -> () throws -> any BaseProtocol
+    func serverFactory(_ factory: @escaping () throws -> any ConnectionProtocol, loop: EventLoop)
+        -> () throws -> any ConnectionProtocol
     {
         let options = self
         return { [unowned loop] in
@@ -66,7 +66,7 @@ extension EventLoop {
     /// asyncio's `_create_connection_transport` with `ssl`: the plain transport gets an
     /// `SSLProtocol`, and this returns once the handshake is done and the user's protocol
     /// got `connectionMade`. On failure or cancellation the socket is closed.
-    func makeTLSConnectionTransport<P: BaseProtocol>(
+    func makeTLSConnectionTransport<P: ConnectionProtocol>(
         _ socket: Socket, _ factory: () throws -> P, options: TLSOptions, serverSide: Bool = false
     ) async throws -> (any Transport, P) {
         let proto: P

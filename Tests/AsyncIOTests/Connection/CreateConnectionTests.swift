@@ -315,4 +315,23 @@ final class CreateConnectionTests: XCTestCase {
             datagram.close()
         }
     }
+
+    // A protocol that is neither a StreamingProtocol nor a BufferedProtocol (it conforms to
+    // ConnectionProtocol directly; any other kind does not compile) is refused with an
+    // error and its socket closed, instead of ending the process.
+    // CPython: base_events._create_connection_transport (the transport is made for the
+    // protocol the factory returned; a failure closes the socket and raises).
+    func testProtocolOfNeitherKindIsRefused() {
+        runLoopTest { loop, _ in
+            let listener = try Socket(family: AF_INET)
+            try listener.bind(SocketAddress(ipv4: "127.0.0.1", port: 0))
+            try listener.listen()
+            let address = try listener.localAddress
+            let error = (await thrownError {
+                _ = try await loop.createConnection({ NeitherKindProtocol() }, host: "127.0.0.1", port: address.port!)
+            }) as? InvalidArgumentError
+            XCTAssertEqual(error?.message, "NeitherKindProtocol is neither a StreamingProtocol nor a BufferedProtocol")
+            listener.close()
+        }
+    }
 }

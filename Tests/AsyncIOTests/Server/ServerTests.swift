@@ -251,10 +251,10 @@ final class ServerTests: XCTestCase {
         }
     }
 
-    // A factory whose protocol no stream transport can drive (possible only where the
-    // factory is typed `any BaseProtocol`; createServer's overloads reject it at compile
-    // time) costs that one connection, not the process: it is closed, the exception
-    // handler names the protocol type, and the server serves the next client.
+    // A protocol no stream transport can drive (possible only for a class conforming to
+    // ConnectionProtocol directly: a DatagramProtocol factory does not compile) costs that
+    // one connection, not the process: it is closed, the exception handler names the
+    // protocol type, and the server serves the next client.
     // CPython: base_events.BaseEventLoop._accept_connection2 (errors while setting up an
     // incoming connection close it; the server keeps accepting).
     func testWrongProtocolKindClosesThatConnectionAndTheServerKeepsServing() {
@@ -263,9 +263,9 @@ final class ServerTests: XCTestCase {
             try sock.bind(SocketAddress(ipv4: "127.0.0.1", port: 0))
             try sock.setBlocking(false)
             let made = Box(0)
-            let server = try await loop.makeServer({ () -> any BaseProtocol in
+            let server = try await loop.makeServer({ () -> any ConnectionProtocol in
                 made.value += 1
-                return made.value == 1 ? RecordingDatagramProtocol() : TestEchoProtocol()
+                return made.value == 1 ? NeitherKindProtocol() : TestEchoProtocol()
             }, sockets: [sock], backlog: 100, startServing: true)
             let address = try server.sockets[0].localAddress
 
@@ -275,9 +275,9 @@ final class ServerTests: XCTestCase {
             first.close()
             XCTAssertEqual(recorder.contexts.count, 1)
             XCTAssertEqual(recorder.contexts.first?.message,
-                           "Protocol factory returned RecordingDatagramProtocol for an incoming connection, "
+                           "Protocol factory returned NeitherKindProtocol for an incoming connection, "
                            + "which is neither a StreamingProtocol nor a BufferedProtocol")
-            XCTAssertEqual(recorder.contexts.first?.extra["protocol"], "RecordingDatagramProtocol")
+            XCTAssertEqual(recorder.contexts.first?.extra["protocol"], "NeitherKindProtocol")
 
             let second = try await rawClient(loop, to: address)
             try await loop.sockSendAll(second, Array("still serving".utf8))
@@ -290,9 +290,8 @@ final class ServerTests: XCTestCase {
         }
     }
 
-    // A class that is both a StreamingProtocol and a BufferedProtocol resolves to the
-    // BufferedProtocol overload (not an ambiguity) and reads through getBuffer, as
-    // asyncio's transports check BufferedProtocol first.
+    // A class that is both a StreamingProtocol and a BufferedProtocol reads through
+    // getBuffer, as asyncio's transports check BufferedProtocol first.
     // CPython: selector_events._SelectorSocketTransport.set_protocol (BufferedProtocol first).
     func testProtocolOfBothKindsIsServedAsBuffered() {
         final class BothKinds: StreamingProtocol, BufferedProtocol, @unchecked Sendable {
@@ -478,3 +477,6 @@ final class ServerTests: XCTestCase {
         }
     }
 }
+
+/// Conforms to `ConnectionProtocol` directly, so no stream transport can drive it.
+final class NeitherKindProtocol: ConnectionProtocol {}
