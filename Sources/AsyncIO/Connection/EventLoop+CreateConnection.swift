@@ -32,8 +32,9 @@ extension EventLoop {
     ///
     /// **TLS.** With `ssl`, the connection runs TLS (see `SSLTransport`): the call returns
     /// once the handshake is done, and a failed handshake throws its `SSLError` or
-    /// `SSLCertVerificationError` (a `TimeoutError` after `sslHandshakeTimeout`, default
-    /// 60 s; asyncio raises ConnectionAbortedError there). `serverHostname` (default:
+    /// `SSLCertVerificationError`; after `sslHandshakeTimeout` (default 60 s) it throws
+    /// asyncio's ConnectionAbortedError, an `OSError` `ECONNABORTED` "SSL handshake is
+    /// taking longer than 60.0 seconds: aborting the connection". `serverHostname` (default:
     /// `host`) is sent as SNI and checked against the certificate when the context's
     /// `checkHostname` is on. As in asyncio, `serverHostname`, `sslHandshakeTimeout` and
     /// `sslShutdownTimeout` without `ssl` throw `InvalidArgumentError`, and so does `ssl`

@@ -274,10 +274,13 @@ public final class Server: @unchecked Sendable, CustomStringConvertible {
         } catch {
             socket.close()
             loop.callExceptionHandler(ExceptionContext(
-                message: "Error on transport creation for incoming connection", error: error,
-                extra: ["peername": "\(peer)"]))
+                message: Self.incomingConnectionFailure, error: error, extra: ["peername": "\(peer)"]))
         }
     }
+
+    /// What the exception handler hears when setting up an accepted connection fails
+    /// (asyncio's `_accept_connection2`); the TLS layer reports failed handshakes with it.
+    static let incomingConnectionFailure = "Error on transport creation for incoming connection"
 
     public var description: String {
         "<Server sockets=\(sockets.map(\.description))>"

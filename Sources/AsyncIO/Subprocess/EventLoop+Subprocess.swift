@@ -103,8 +103,7 @@ extension EventLoop {
             // libuv reports a failed chdir like a missing program; name the directory, as
             // Python's subprocess does.
             if error.errno == ENOENT || error.errno == ENOTDIR, let currentDirectory, access(currentDirectory, X_OK) != 0 {
-                let code = errno
-                throw OSError(errno: code, message: "\(OSError.strerror(code)): '\(currentDirectory)'")
+                throw OSError(errno: errno, path: currentDirectory)
             }
             throw error
         }

@@ -312,7 +312,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
     private func reportFailedHandshake(_ error: any Error) {
         guard isAccepted, loop.debug else { return }
         loop.callExceptionHandler(ExceptionContext(
-            message: "Error on transport creation for incoming connection", error: error,
+            message: Server.incomingConnectionFailure, error: error,
             extra: ["protocol": "\(appProtocol)", "transport": "\(appTransport.map { "\($0)" } ?? "nil")"]))
     }
 
