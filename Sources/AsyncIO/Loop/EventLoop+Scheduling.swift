@@ -3,7 +3,7 @@ extension EventLoop {
     /// asyncio's `call_soon`. An error it throws goes to the exception handler.
     /// Loop thread only (or before the loop runs); see `callSoonThreadsafe`.
     @discardableResult
-    public func callSoon(
+    public nonisolated func callSoon(
         _ callback: @escaping () throws -> Void,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Handle {
@@ -17,7 +17,7 @@ extension EventLoop {
     /// Runs `callback` after `delay`: asyncio's `call_later`. Timers due at the same time
     /// run in the order they were scheduled.
     @discardableResult
-    public func callLater(
+    public nonisolated func callLater(
         _ delay: Duration, _ callback: @escaping () throws -> Void,
         file: StaticString = #fileID, line: UInt = #line
     ) -> TimerHandle {
@@ -27,7 +27,7 @@ extension EventLoop {
 
     /// Runs `callback` at `when` on the loop's clock (`time()`): asyncio's `call_at`.
     @discardableResult
-    public func callAt(
+    public nonisolated func callAt(
         _ when: Double, _ callback: @escaping () throws -> Void,
         file: StaticString = #fileID, line: UInt = #line
     ) -> TimerHandle {
@@ -39,7 +39,7 @@ extension EventLoop {
     /// Runs `callback` on the loop from any thread: asyncio's `call_soon_threadsafe`.
     /// Wakes the loop if it sleeps in poll.
     @discardableResult
-    public func callSoonThreadsafe(
+    public nonisolated func callSoonThreadsafe(
         _ callback: @escaping @Sendable () throws -> Void,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Handle {

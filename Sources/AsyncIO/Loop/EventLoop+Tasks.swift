@@ -19,7 +19,7 @@ extension EventLoop {
     /// With `eager: true` (asyncio 3.12's eager tasks) and when called on the loop thread,
     /// the body runs at once, up to its first suspension.
     @discardableResult
-    public func createTask<T: Sendable>(
+    public nonisolated func createTask<T: Sendable>(
         eager: Bool = false,
         _ operation: sending @escaping () async throws -> T
     ) -> Task<T, any Error> {
@@ -46,7 +46,7 @@ extension EventLoop {
 
     /// Runs the loop until `operation`, run as a task on it, finishes; returns its result
     /// or throws its error: asyncio's `run_until_complete`.
-    public func runUntilComplete<T>(_ operation: sending @escaping () async throws -> T) throws -> T {
+    public nonisolated func runUntilComplete<T>(_ operation: sending @escaping () async throws -> T) throws -> T {
         guard !isClosed else { throw EventLoopError.closed }
         let outcome = Outcome<T>()
         let task = Task(executorPreference: self) { [unowned self] in
@@ -87,7 +87,7 @@ extension EventLoop {
 
     /// Cancels the tasks made with `createTask` that are still running and runs the loop
     /// until they finish (asyncio.run's `_cancel_all_tasks`).
-    func cancelLeftoverTasks() {
+    nonisolated func cancelLeftoverTasks() {
         let leftovers = Array(liveTasks.values)
         guard !leftovers.isEmpty, !isClosed else { return }
         for task in leftovers { task.cancel() }
@@ -99,7 +99,7 @@ extension EventLoop {
     /// Runs `operation` as a task on this loop and waits for its result, from any thread
     /// or task: asyncio's `run_coroutine_threadsafe(...).result()`. Cancelling the
     /// caller cancels the task on the loop.
-    public func runCoroutineThreadsafe<T: Sendable>(
+    public nonisolated func runCoroutineThreadsafe<T: Sendable>(
         _ operation: sending @escaping () async throws -> T
     ) async throws -> T {
         guard !isClosed else { throw EventLoopError.closed }

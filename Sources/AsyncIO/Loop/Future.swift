@@ -178,7 +178,7 @@ public struct DoneCallbackToken: Hashable, Sendable {
 
 extension EventLoop {
     /// A new pending future on this loop: asyncio's `create_future()`.
-    public func createFuture<T: Sendable>(of type: T.Type = T.self) -> Future<T> {
+    public nonisolated func createFuture<T: Sendable>(of type: T.Type = T.self) -> Future<T> {
         Future(loop: self)
     }
 }

@@ -5,7 +5,7 @@ extension EventLoop {
     /// Opens a connection and returns its reader and writer: asyncio's
     /// `asyncio.open_connection(host, port, *, limit, **kwds)`. The keywords are those of
     /// `createConnection`; `limit` is the reader's buffer limit.
-    public func openConnection(
+    public nonisolated func openConnection(
         host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
         ssl: SSLContext? = nil,
         family: Int32 = AF_UNSPEC, proto: Int32 = 0, flags: Int32 = 0,
@@ -28,7 +28,7 @@ extension EventLoop {
     /// connection: asyncio's `asyncio.start_server(client_connected_cb, host, port, *,
     /// limit, **kwds)`. An error the callback throws goes to the exception handler and the
     /// connection is closed. The keywords are those of `createServer`.
-    public func startServer(
+    public nonisolated func startServer(
         host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
         family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
         sock: Socket? = nil, backlog: Int = 100, ssl: SSLContext? = nil,
@@ -50,7 +50,7 @@ extension EventLoop {
     }
 
     /// `startServer` bound on each of `hosts` (asyncio's `host` given as a sequence).
-    public func startServer(
+    public nonisolated func startServer(
         hosts: [String], port: Int? = nil, limit: Int = StreamReader.defaultLimit,
         family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE, backlog: Int = 100, ssl: SSLContext? = nil,
         reuseAddress: Bool? = nil, reusePort: Bool = false, keepAlive: Bool = false,
@@ -72,7 +72,7 @@ extension EventLoop {
 
     /// Connects to a Unix-domain socket and returns its reader and writer: asyncio's
     /// `asyncio.open_unix_connection(path, *, limit, **kwds)`.
-    public func openUnixConnection(
+    public nonisolated func openUnixConnection(
         path: String? = nil, limit: Int = StreamReader.defaultLimit, sock: Socket? = nil
     ) async throws -> (StreamReader, StreamWriter) {
         let reader = try StreamReader(limit: limit, loop: self)
@@ -83,7 +83,7 @@ extension EventLoop {
 
     /// A Unix-domain stream server running `clientConnected` per connection: asyncio's
     /// `asyncio.start_unix_server(client_connected_cb, path, *, limit, **kwds)`.
-    public func startUnixServer(
+    public nonisolated func startUnixServer(
         path: String? = nil, limit: Int = StreamReader.defaultLimit, sock: Socket? = nil,
         backlog: Int = 100, startServing: Bool = true, cleanupSocket: Bool = true,
         clientConnected: @escaping StreamReaderProtocol.ClientConnected

@@ -108,7 +108,7 @@ extension EventLoop {
     /// asyncio's `asyncio.create_subprocess_exec(program, *args, stdin, stdout, stderr,
     /// limit, env, cwd)`. As in asyncio, each stream is inherited unless asked for.
     /// Throws `StreamError.invalidLimit` for a limit ≤ 0 (before starting anything).
-    public func createSubprocessExec(
+    public nonisolated func createSubprocessExec(
         _ program: String, _ arguments: [String] = [],
         stdin: SubprocessStdio = .inherit, stdout: SubprocessStdio = .inherit, stderr: SubprocessStdio = .inherit,
         limit: Int = StreamReader.defaultLimit,
@@ -123,7 +123,7 @@ extension EventLoop {
 
     /// Runs `command` with `/bin/sh -c` and returns a `Process`: asyncio's
     /// `asyncio.create_subprocess_shell`.
-    public func createSubprocessShell(
+    public nonisolated func createSubprocessShell(
         _ command: String,
         stdin: SubprocessStdio = .inherit, stdout: SubprocessStdio = .inherit, stderr: SubprocessStdio = .inherit,
         limit: Int = StreamReader.defaultLimit,

@@ -66,7 +66,7 @@ extension EventLoop {
     /// asyncio's `_create_connection_transport` with `ssl`: the plain transport gets an
     /// `SSLProtocol`, and this returns once the handshake is done and the user's protocol
     /// got `connectionMade`. On failure or cancellation the socket is closed.
-    func makeTLSConnectionTransport<P: ConnectionProtocol>(
+    nonisolated func makeTLSConnectionTransport<P: ConnectionProtocol>(
         _ socket: Socket, _ factory: () throws -> P, options: TLSOptions, serverSide: Bool = false
     ) async throws -> (any Transport, P) {
         let proto: P
@@ -105,7 +105,7 @@ extension EventLoop {
     /// `sslHandshakeTimeout`, asyncio's ConnectionAbortedError: `OSError` ECONNABORTED,
     /// "SSL handshake is taking longer than 60.0 seconds: aborting the connection") and
     /// closes `transport`.
-    public func startTLS(
+    public nonisolated func startTLS(
         _ transport: any Transport, protocol: any BaseProtocol, sslContext: SSLContext,
         serverSide: Bool = false, serverHostname: String? = nil,
         sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil
