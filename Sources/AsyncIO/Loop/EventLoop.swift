@@ -17,7 +17,9 @@ import Logging
 /// `runCoroutineThreadsafe`, `stop()` and the executor's `enqueue` may be called.
 ///
 /// A `Task {}` created from a thread that sits inside `runForever` cannot run there; create
-/// tasks with `createTask` or `Task(executorPreference: loop)`.
+/// tasks with `createTask` or `Task(executorPreference: loop)`. The main actor is the
+/// exception: a loop on the main thread also runs the main queue, so `MainActor.run` and
+/// `@MainActor` code work from loop code (EventLoop+MainQueue.swift).
 public final class EventLoop: @unchecked Sendable {
     let uv: UVLoop
     private var wakeup: UVAsync!
@@ -44,6 +46,11 @@ public final class EventLoop: @unchecked Sendable {
     var transportDescriptors = Set<Int32>()
     /// The `uv_poll_t` watchers behind addReader/addWriter and `sock*` (Sockets/PollRegistry.swift).
     lazy var pollRegistry = PollRegistry(loop: self)
+    /// Watches libdispatch's main queue while the loop runs on the main thread
+    /// (EventLoop+MainQueue.swift); created the first time it does.
+    var mainQueueWatch: UVPoll?
+    /// Set when the main queue cannot be watched, so the warning is logged once.
+    var mainQueueUnavailable = false
     var liveTasks: [UInt64: LiveTask] = [:]
     var nextTaskID: UInt64 = 0
     var exceptionHandler: ((EventLoop, ExceptionContext) -> Void)?
@@ -259,7 +266,9 @@ public final class EventLoop: @unchecked Sendable {
         guard asyncio_current_loop_get() == nil else { throw .anotherLoopRunning }
         _isRunning = true
         asyncio_current_loop_set(identity)
+        startDrainingMainQueue()
         defer {
+            stopDrainingMainQueue()
             asyncio_current_loop_set(nil)
             _isRunning = false
             stopping = false
@@ -306,6 +315,8 @@ public final class EventLoop: @unchecked Sendable {
         timers = Heap()
         for handler in signalHandlers.values { handler.close() }
         signalHandlers.removeAll()
+        mainQueueWatch?.close()
+        mainQueueWatch = nil
         uv.closeAllHandles()
         uv.runUntilIdle()
         do {
