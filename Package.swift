@@ -29,10 +29,12 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
-        // C globals Swift 6 cannot declare: the thread-local running-loop pointer.
+        // C globals Swift 6 cannot declare: the thread-local running-loop pointer; and
+        // libdispatch's main-queue hooks (libdispatch ships with every Linux toolchain).
         .target(
             name: "CAsyncIOSupport",
-            path: "CSupport/CAsyncIOSupport"
+            path: "CSupport/CAsyncIOSupport",
+            linkerSettings: [.linkedLibrary("dispatch", .when(platforms: [.linux]))]
         ),
         .target(
             name: "AsyncIO",

@@ -15,4 +15,15 @@ int asyncio_accept4(int fd, struct sockaddr *address, unsigned int *length, int 
  * Returns non-zero on success. */
 int asyncio_set_malloc_thresholds(int trim_threshold, int mmap_threshold);
 
+/* libdispatch's main queue (the main actor's executor), drained by a loop that runs on
+ * the main thread; see main_queue.c. */
+
+/* Whether the calling thread is the process's main thread (pthread_main_np elsewhere). */
+int asyncio_is_main_thread(void);
+/* The descriptor that turns readable when the main queue has work, or -1 when this
+ * libdispatch lacks the run-loop hooks. Call on the main thread. */
+int asyncio_main_queue_descriptor(void);
+/* Consumes the descriptor's wake-up and runs the main queue's jobs. Main thread only. */
+void asyncio_main_queue_drain(int descriptor);
+
 #endif

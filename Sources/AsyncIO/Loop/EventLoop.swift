@@ -17,7 +17,9 @@ import Logging
 /// `runCoroutineThreadsafe`, `stop()` and the executor's `enqueue` may be called.
 ///
 /// A `Task {}` created from a thread that sits inside `runForever` cannot run there; create
-/// tasks with `createTask` or `Task(executorPreference: loop)`.
+/// tasks with `createTask` or `Task(executorPreference: loop)`. The main actor is the
+/// exception: a loop on the main thread also runs the main queue, so `MainActor.run` and
+/// `@MainActor` code work from loop code (EventLoop+MainQueue.swift).
 public actor EventLoop {
     nonisolated(unsafe) let uv: UVLoop
     /// The actor's executor (see `LoopSerialExecutor`).
@@ -47,6 +49,11 @@ public actor EventLoop {
     /// The `uv_poll_t` watchers behind addReader/addWriter and `sock*` (Sockets/PollRegistry.swift).
     nonisolated var pollRegistry: PollRegistry { pollRegistryStorage! }
     private nonisolated(unsafe) var pollRegistryStorage: PollRegistry?
+    /// Watches libdispatch's main queue while the loop runs on the main thread
+    /// (EventLoop+MainQueue.swift); created the first time it does.
+    nonisolated(unsafe) var mainQueueWatch: UVPoll?
+    /// Set when the main queue cannot be watched, so the warning is logged once.
+    nonisolated(unsafe) var mainQueueUnavailable = false
     nonisolated(unsafe) var liveTasks: [UInt64: LiveTask] = [:]
     nonisolated(unsafe) var nextTaskID: UInt64 = 0
     nonisolated(unsafe) var exceptionHandler: ((EventLoop, ExceptionContext) -> Void)?
@@ -265,7 +272,9 @@ public actor EventLoop {
         guard asyncio_current_loop_get() == nil else { throw .anotherLoopRunning }
         _isRunning = true
         asyncio_current_loop_set(identity)
+        startDrainingMainQueue()
         defer {
+            stopDrainingMainQueue()
             asyncio_current_loop_set(nil)
             _isRunning = false
             stopping = false
@@ -312,6 +321,8 @@ public actor EventLoop {
         timers = Heap()
         for handler in signalHandlers.values { handler.close() }
         signalHandlers.removeAll()
+        mainQueueWatch?.close()
+        mainQueueWatch = nil
         uv.closeAllHandles()
         uv.runUntilIdle()
         do {

@@ -1,7 +1,8 @@
 import CLibUV
 
-/// A `uv_poll_t` on a socket descriptor: libuv reports readability and writability of a
-/// descriptor it does not own (the loop's `addReader`/`addWriter` and `sock*` methods).
+/// A `uv_poll_t`: libuv reports readability and writability of a descriptor it does not
+/// own (the loop's `addReader`/`addWriter` and `sock*` methods on sockets; libdispatch's
+/// main-queue eventfd).
 ///
 /// libuv's rule, which `DescriptorWatcher` enforces: the descriptor must not be closed
 /// while the poll handle is active; stop or close the handle first.
@@ -22,11 +23,23 @@ final class UVPoll: UVHandle {
 
     /// Fails (without creating a handle) if libuv cannot poll `fd`: `EBADF` for a closed
     /// descriptor, `EPERM` for a regular file, `EEXIST` if another handle watches it.
-    init(loop: UVLoop, socket fd: Int32, label: String) throws(OSError) {
+    convenience init(loop: UVLoop, socket fd: Int32, label: String) throws(OSError) {
+        try self.init(loop: loop, fd: fd, isSocket: true, label: label, isInternal: false)
+    }
+
+    /// A poll handle on a descriptor that is not a socket (an eventfd, a pipe), failing as
+    /// the socket form does. libuv never closes `fd`; closing the handle leaves it open.
+    convenience init(loop: UVLoop, descriptor fd: Int32, label: String, isInternal: Bool) throws(OSError) {
+        try self.init(loop: loop, fd: fd, isSocket: false, label: label, isInternal: isInternal)
+    }
+
+    private init(loop: UVLoop, fd: Int32, isSocket: Bool, label: String, isInternal: Bool) throws(OSError) {
         descriptor = fd
-        super.init(size: MemoryLayout<uv_poll_t>.size, label: label)
-        let status = uv_poll_init_socket(loop.raw, raw, fd)
-        guard status == 0 else { throw OSError(uvStatus: status, operation: "uv_poll_init_socket(\(fd))") }
+        super.init(size: MemoryLayout<uv_poll_t>.size, label: label, isInternal: isInternal)
+        let status = isSocket ? uv_poll_init_socket(loop.raw, raw, fd) : uv_poll_init(loop.raw, raw, fd)
+        guard status == 0 else {
+            throw OSError(uvStatus: status, operation: "\(isSocket ? "uv_poll_init_socket" : "uv_poll_init")(\(fd))")
+        }
         registered()
     }
 
