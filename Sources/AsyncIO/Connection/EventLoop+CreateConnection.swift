@@ -71,7 +71,7 @@ extension EventLoop {
     /// them; with `allErrors: true` (asyncio 3.12's `all_errors`) a
     /// `ConnectionAttemptsError` holding every attempt's errors. Cancellation (e.g. by
     /// `withTimeout`) closes every socket the call opened.
-    public nonisolated func createConnection<P: ConnectionProtocol>(
+    public func createConnection<P: ConnectionProtocol>(
         _ factory: () throws -> P,
         host: String? = nil, port: Int? = nil, ssl: SSLContext? = nil,
         family: Int32 = AF_UNSPEC, proto: Int32 = 0, flags: Int32 = 0,
@@ -88,7 +88,7 @@ extension EventLoop {
     }
 
     /// `createConnection` with replaceable resolution and connection steps (tests).
-    nonisolated func createConnection<P: ConnectionProtocol>(
+    func createConnection<P: ConnectionProtocol>(
         _ factory: () throws -> P,
         host: String?, port: Int?, family: Int32, proto: Int32, flags: Int32,
         sock: Socket?, localAddress: (host: String, port: Int)?,
@@ -118,7 +118,7 @@ extension EventLoop {
 
     /// The address part of `createConnection`: resolves, then connects one address after
     /// another or in a staggered race, and returns the connected socket.
-    nonisolated func connectedSocket(
+    func connectedSocket(
         host: String?, port: Int?, family: Int32, proto: Int32, flags: Int32,
         localAddress: (host: String?, port: Int?)?,
         happyEyeballsDelay: Duration?, interleave: Int?, allErrors: Bool,
@@ -176,7 +176,7 @@ extension EventLoop {
     }
 
     /// Wraps a socket accepted elsewhere in a transport: asyncio's `connect_accepted_socket`.
-    public nonisolated func connectAcceptedSocket<P: ConnectionProtocol>(
+    public func connectAcceptedSocket<P: ConnectionProtocol>(
         _ factory: () throws -> P, sock: Socket
     ) async throws -> (any Transport, P) {
         assertOnLoopThread()
@@ -187,7 +187,7 @@ extension EventLoop {
     }
 
     /// Connects to a Unix-domain stream socket: asyncio's `loop.create_unix_connection`.
-    public nonisolated func createUnixConnection<P: ConnectionProtocol>(
+    public func createUnixConnection<P: ConnectionProtocol>(
         _ factory: () throws -> P, path: String? = nil, sock: Socket? = nil
     ) async throws -> (any Transport, P) {
         assertOnLoopThread()
@@ -214,7 +214,7 @@ extension EventLoop {
 
     /// asyncio's `_create_connection_transport`: the protocol, the transport, and a wait
     /// until `connectionMade` ran; on failure the socket or transport is closed.
-    private nonisolated func makeConnectionTransport<P: ConnectionProtocol>(
+    private nonisolated(nonsending) func makeConnectionTransport<P: ConnectionProtocol>(
         _ socket: Socket, _ factory: () throws -> P
     ) async throws -> (any Transport, P) {
         let proto: P
@@ -247,7 +247,7 @@ extension EventLoop {
     /// Returns the connected non-blocking socket. Throws `ConnectAttemptError` with every
     /// error of the attempt (the socket is closed), or `CancellationError` if the task
     /// was cancelled (the socket is closed). Happy Eyeballs races these.
-    nonisolated func connectSocket(to info: AddressInfo, localAddressInfos: [AddressInfo]?) async throws -> Socket {
+    func connectSocket(to info: AddressInfo, localAddressInfos: [AddressInfo]?) async throws -> Socket {
         var errors: [any Error] = []
         let socket: Socket
         do {

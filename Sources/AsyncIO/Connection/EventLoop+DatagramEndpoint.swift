@@ -18,7 +18,7 @@ extension EventLoop {
     /// `family: AF_UNIX` with no address makes an unbound Unix datagram socket; Unix
     /// endpoints with paths use `createDatagramEndpoint(_:localPath:remotePath:proto:)`
     /// (asyncio passes the paths as `local_addr`/`remote_addr`).
-    public nonisolated func createDatagramEndpoint<P: DatagramProtocol>(
+    public func createDatagramEndpoint<P: DatagramProtocol>(
         _ factory: () throws -> P,
         localAddress: (host: String, port: Int)? = nil,
         remoteAddress: (host: String, port: Int)? = nil,
@@ -63,7 +63,7 @@ extension EventLoop {
     /// remote_addr=path, family=AF_UNIX)`. A stale socket file at `localPath` is removed
     /// first (as asyncio does); the file stays after the endpoint closes. Paths starting
     /// with NUL are Linux abstract names.
-    public nonisolated func createDatagramEndpoint<P: DatagramProtocol>(
+    public func createDatagramEndpoint<P: DatagramProtocol>(
         _ factory: () throws -> P, localPath: String, remotePath: String? = nil, proto: Int32 = 0
     ) async throws -> (any DatagramTransport, P) {
         try await unixDatagramEndpoint(factory, localPath: localPath, remotePath: remotePath, proto: proto)
@@ -71,13 +71,13 @@ extension EventLoop {
 
     /// A Unix datagram endpoint connected to `remotePath`, on an unbound socket (asyncio's
     /// `create_datagram_endpoint(factory, remote_addr=path, family=AF_UNIX)`).
-    public nonisolated func createDatagramEndpoint<P: DatagramProtocol>(
+    public func createDatagramEndpoint<P: DatagramProtocol>(
         _ factory: () throws -> P, remotePath: String, proto: Int32 = 0
     ) async throws -> (any DatagramTransport, P) {
         try await unixDatagramEndpoint(factory, localPath: nil, remotePath: remotePath, proto: proto)
     }
 
-    private nonisolated func unixDatagramEndpoint<P: DatagramProtocol>(
+    private func unixDatagramEndpoint<P: DatagramProtocol>(
         _ factory: () throws -> P, localPath: String?, remotePath: String?, proto: Int32
     ) async throws -> (any DatagramTransport, P) {
         assertOnLoopThread()
@@ -96,7 +96,7 @@ extension EventLoop {
 
     /// asyncio's loop over address pairs: a socket per pair, options, bind, connect; the
     /// first that works wins, else the first error is thrown.
-    private nonisolated func openDatagramSocket(
+    private func openDatagramSocket(
         _ pairs: [(family: Int32, proto: Int32, local: SocketAddress?, remote: SocketAddress?)],
         reusePort: Bool, allowBroadcast: Bool
     ) async throws -> (Socket, SocketAddress?) {
@@ -135,7 +135,7 @@ extension EventLoop {
     }
 
     /// Makes the protocol and the transport, and waits until `connectionMade` ran.
-    private nonisolated func makeDatagramEndpoint<P: DatagramProtocol>(
+    private nonisolated(nonsending) func makeDatagramEndpoint<P: DatagramProtocol>(
         _ factory: () throws -> P, socket: Socket, remoteAddress fixedRemote: SocketAddress?
     ) async throws -> (any DatagramTransport, P) {
         let proto: P
@@ -161,7 +161,7 @@ extension EventLoop {
 
     /// asyncio's pairing of local and remote addresses: every (family, protocol) that the
     /// addresses resolved to, in order, keeping only those that have each given address.
-    private nonisolated func datagramAddressPairs(
+    private func datagramAddressPairs(
         localAddress: (host: String, port: Int)?, remoteAddress: (host: String, port: Int)?,
         family: Int32, proto: Int32, flags: Int32
     ) async throws -> [(family: Int32, proto: Int32, local: SocketAddress?, remote: SocketAddress?)] {

@@ -21,7 +21,7 @@ extension EventLoop {
     /// `InvalidArgumentError` for a count ≤ 0 or a negative offset (asyncio's
     /// `ValueError`); an `OSError` if the connection fails on the way.
     @discardableResult
-    public nonisolated func sendFile(
+    public func sendFile(
         transport: any Transport, file: Int32, offset: Int = 0, count: Int? = nil, fallback: Bool = true
     ) async throws -> Int {
         assertOnLoopThread()
@@ -44,7 +44,7 @@ extension EventLoop {
 
     /// asyncio's `_sendfile_native` (selector_events) around `_sock_sendfile_native`
     /// (unix_events): an error before the first byte means "not available".
-    private nonisolated func sendFileNative(_ transport: StreamTransport, file: Int32, offset: Int, count: Int?) async throws -> Int {
+    private func sendFileNative(_ transport: StreamTransport, file: Int32, offset: Int, count: Int?) async throws -> Int {
         guard let size = Socket.regularFileSize(file) else { throw SendfileNotAvailableError("not a regular file") }
         guard let hold = transport.beginSendfile(ownsSocket: true) else {
             throw InvalidStateError("sendfile is already in progress on \(transport)")
@@ -86,7 +86,7 @@ extension EventLoop {
     /// transport. asyncio swaps in a protocol that waits on pause/resume writing; waiting
     /// for the buffer to drain before a block would pass the high-water mark keeps the
     /// user's protocol from seeing pauseWriting (unless the mark is below a block).
-    nonisolated func sendFileFallback(_ transport: StreamTransport, file: Int32, offset: Int, count: Int?) async throws -> Int {
+    func sendFileFallback(_ transport: StreamTransport, file: Int32, offset: Int, count: Int?) async throws -> Int {
         guard let hold = transport.beginSendfile(ownsSocket: false) else {
             throw InvalidStateError("sendfile is already in progress on \(transport)")
         }

@@ -8,7 +8,7 @@ extension EventLoop {
     /// Failures throw `AddressResolutionError` with the resolver's `EAI_*` code; a port
     /// outside 0–65535 throws `InvalidArgumentError` before anything is asked (the C
     /// resolver would cut 70000 to 4464, and Python's getaddrinfo passes that through).
-    public nonisolated func getAddrInfo(
+    public func getAddrInfo(
         host: String?, port: Int?,
         family: Int32 = AF_UNSPEC, type: Int32 = 0, proto: Int32 = 0, flags: Int32 = 0
     ) async throws -> [AddressInfo] {
@@ -20,7 +20,7 @@ extension EventLoop {
     /// `getAddrInfo` with a service name (`"http"`) or numeric text instead of a port.
     /// Numeric text is a port and is checked as one (`InvalidArgumentError` outside
     /// 0–65535).
-    public nonisolated func getAddrInfo(
+    public func getAddrInfo(
         host: String?, service: String?,
         family: Int32 = AF_UNSPEC, type: Int32 = 0, proto: Int32 = 0, flags: Int32 = 0
     ) async throws -> [AddressInfo] {
@@ -43,7 +43,7 @@ extension EventLoop {
     }
 
     /// Looks up the host and service names of `address`: asyncio's `loop.getnameinfo`.
-    public nonisolated func getNameInfo(_ address: SocketAddress, flags: Int32 = 0) async throws -> (host: String, service: String) {
+    public func getNameInfo(_ address: SocketAddress, flags: Int32 = 0) async throws -> (host: String, service: String) {
         assertOnLoopThread()
         resolverRequestCount += 1
         return try await suspend { (waiter: LoopWaiter<NameInfo>) in

@@ -4,7 +4,7 @@ extension EventLoop {
     ///
     /// Cancelling the waiting task throws `CancellationError` at once; work that a pool
     /// thread already started runs to its end and its result is dropped.
-    public nonisolated func runInExecutor<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    public func runInExecutor<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         assertOnLoopThread()
         precondition(!isClosed, "Event loop is closed")
         let slot = PoolResult<T>()

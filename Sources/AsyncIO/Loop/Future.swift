@@ -102,7 +102,7 @@ public final class Future<T: Sendable>: @unchecked Sendable {
         nextToken += 1
         let token = DoneCallbackToken(id: nextToken)
         if isDone {
-            loop.callSoon { callback(self) }
+            loop.scheduleSoon { callback(self) }
         } else {
             waiters.append(.callback(token, callback))
         }
@@ -121,7 +121,7 @@ public final class Future<T: Sendable>: @unchecked Sendable {
     }
 
     /// Waits for the result (asyncio's `await future`).
-    public var value: T {
+    public nonisolated(nonsending) var value: T {
         get async throws {
             loop.assertOnLoopThread()
             if isDone { return try result() }
@@ -152,7 +152,7 @@ public final class Future<T: Sendable>: @unchecked Sendable {
         waiters.removeAll()
         for waiter in waiting {
             switch waiter {
-            case .callback(_, let callback): loop.callSoon { callback(self) }
+            case .callback(_, let callback): loop.scheduleSoon { callback(self) }
             case .task(let continuation): continuation.resume(with: outcome)
             }
         }
@@ -178,7 +178,7 @@ public struct DoneCallbackToken: Hashable, Sendable {
 
 extension EventLoop {
     /// A new pending future on this loop: asyncio's `create_future()`.
-    public nonisolated func createFuture<T: Sendable>(of type: T.Type = T.self) -> Future<T> {
+    public func createFuture<T: Sendable>(of type: T.Type = T.self) -> Future<T> {
         Future(loop: self)
     }
 }

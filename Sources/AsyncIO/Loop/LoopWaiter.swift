@@ -75,9 +75,9 @@ extension EventLoop {
 
     /// Suspends the current task for `delay`, on this loop's timers: asyncio's `sleep`.
     /// Throws `CancellationError` if the task is cancelled meanwhile.
-    public nonisolated func sleep(_ delay: Duration) async throws {
+    public func sleep(_ delay: Duration) async throws {
         try await suspend { (waiter: LoopWaiter<Void>) in
-            let handle = callLater(delay) { waiter.resume(returning: ()) }
+            let handle = scheduleLater(delay) { waiter.resume(returning: ()) }
             waiter.onCancel = { handle.cancel() }
         }
     }

@@ -22,7 +22,7 @@ extension EventLoop {
     ///   done; a connection whose handshake fails or exceeds `sslHandshakeTimeout`
     ///   (default 60 s) is closed without reaching the protocol (asyncio logs it in debug
     ///   mode only). The TLS timeouts without `ssl` throw `InvalidArgumentError`.
-    public nonisolated func createServer(
+    public func createServer(
         _ factory: @escaping () throws -> any ConnectionProtocol,
         host: String? = nil, port: Int? = nil,
         family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
@@ -40,7 +40,7 @@ extension EventLoop {
 
     /// `createServer` bound on each of `hosts` (asyncio's `host` given as a sequence);
     /// the resolved addresses are deduplicated.
-    public nonisolated func createServer(
+    public func createServer(
         _ factory: @escaping () throws -> any ConnectionProtocol,
         hosts: [String], port: Int? = nil,
         family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
@@ -69,7 +69,7 @@ extension EventLoop {
 
     /// What both `createServer` forms do: the TLS layer when asked, then resolve, bind and
     /// serve.
-    private nonisolated func createTCPServer(
+    private func createTCPServer(
         _ factory: @escaping () throws -> any ConnectionProtocol,
         hosts: [String?]?, port: Int?, family: Int32, flags: Int32, sock: Socket?, backlog: Int,
         ssl: SSLContext?, reuseAddress: Bool?, reusePort: Bool, keepAlive: Bool,
@@ -134,7 +134,7 @@ extension EventLoop {
         return try await makeServer(factory, sockets: sockets, backlog: backlog, startServing: startServing)
     }
 
-    nonisolated func makeServer(
+    func makeServer(
         _ factory: @escaping () throws -> any ConnectionProtocol, sockets: [Socket], backlog: Int,
         startServing: Bool, unixCleanup: [Int32: (path: String, inode: UInt64)] = [:]
     ) async throws -> Server {

@@ -9,7 +9,7 @@ extension EventLoop {
     /// an abstract socket (no file). `sock` serves an existing bound AF_UNIX socket.
     /// The factory makes a `StreamingProtocol` or a `BufferedProtocol`, as for
     /// `createServer`.
-    public nonisolated func createUnixServer(
+    public func createUnixServer(
         _ factory: @escaping () throws -> any ConnectionProtocol,
         path: String? = nil, sock: Socket? = nil, backlog: Int = 100,
         startServing: Bool = true, cleanupSocket: Bool = true

@@ -247,7 +247,7 @@ public final class Server: @unchecked Sendable, CustomStringConvertible {
                 extra: ["socket": "\(listener.view)"]))
         }
         listener.watch?.stop()
-        listener.retry = loop.callLater(Self.acceptRetryDelay) { [weak self, unowned listener] in
+        listener.retry = loop.scheduleLater(Self.acceptRetryDelay) { [weak self, unowned listener] in
             listener.retry = nil
             guard let self, self.serving, self.listeners != nil else { return }
             try self.watch(listener)

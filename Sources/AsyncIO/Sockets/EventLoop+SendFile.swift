@@ -12,7 +12,7 @@ extension EventLoop {
     /// thread pool in 256 KiB blocks and sent with `sockSendAll`. Afterwards the file's
     /// position is `offset` plus the bytes sent, as in asyncio.
     @discardableResult
-    public nonisolated func sockSendFile(
+    public func sockSendFile(
         _ sock: Socket, file: Int32, offset: Int = 0, count: Int? = nil, fallback: Bool = true
     ) async throws -> Int {
         try checkSocket(sock)
@@ -36,7 +36,7 @@ extension EventLoop {
     /// asyncio's `_sock_sendfile_native` (unix_events.py): `sendfile(2)` until done,
     /// waiting for writability on `EAGAIN`; any error before the first byte means
     /// "not available" (the file may not be mmap-able), later ones are real errors.
-    private nonisolated func sendFileNative(_ sock: Socket, file: Int32, offset: Int, count: Int?) async throws -> Int {
+    private func sendFileNative(_ sock: Socket, file: Int32, offset: Int, count: Int?) async throws -> Int {
         guard let size = Socket.regularFileSize(file) else { throw SendfileNotAvailableError("not a regular file") }
         let blockSize = count ?? size
         if blockSize == 0 { return 0 }
@@ -70,7 +70,7 @@ extension EventLoop {
 
     /// asyncio's `_sock_sendfile_fallback`: read blocks on the thread pool, `sockSendAll`
     /// each. Works for pipes and other files `sendfile(2)` cannot read.
-    private nonisolated func sendFileFallback(_ sock: Socket, file: Int32, offset: Int, count: Int?) async throws -> Int {
+    private func sendFileFallback(_ sock: Socket, file: Int32, offset: Int, count: Int?) async throws -> Int {
         if offset != 0 { try Socket.seek(file, to: offset) }
         let blockLimit = 256 * 1024
         var total = 0

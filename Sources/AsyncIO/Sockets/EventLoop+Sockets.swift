@@ -23,18 +23,18 @@ extension EventLoop {
 
     /// Receives up to `n` bytes; an empty array means the peer closed its end:
     /// asyncio's `loop.sock_recv(sock, n)`.
-    public nonisolated func sockRecv(_ sock: Socket, _ n: Int) async throws -> [UInt8] {
+    public func sockRecv(_ sock: Socket, _ n: Int) async throws -> [UInt8] {
         try checkSocket(sock)
         precondition(n >= 0, "sockRecv: negative size")
         if case .done(let bytes) = try receiveBytes(sock, n) { return bytes }
-        return try await waitFor(sock, reading: true) { [unowned self] () throws -> Socket.Attempt<[UInt8]> in
+        return try await waitFor(sock, reading: true) { () throws -> Socket.Attempt<[UInt8]> in
             try self.receiveBytes(sock, n)
         }
     }
 
     /// Receives into `buffer`; returns the byte count, 0 at end of file: asyncio's
     /// `loop.sock_recv_into(sock, buf)`. `buffer` must stay valid until this returns.
-    public nonisolated func sockRecvInto(_ sock: Socket, _ buffer: UnsafeMutableRawBufferPointer) async throws -> Int {
+    public func sockRecvInto(_ sock: Socket, _ buffer: UnsafeMutableRawBufferPointer) async throws -> Int {
         try checkSocket(sock)
         if case .done(let count) = try sock.tryRecv(into: buffer) { return count }
         return try await waitFor(sock, reading: true) { try sock.tryRecv(into: buffer) }
@@ -42,16 +42,16 @@ extension EventLoop {
 
     /// Receives one datagram of at most `n` bytes and its sender: asyncio's
     /// `loop.sock_recvfrom(sock, bufsize)`.
-    public nonisolated func sockRecvFrom(_ sock: Socket, _ n: Int) async throws -> ([UInt8], SocketAddress?) {
+    public func sockRecvFrom(_ sock: Socket, _ n: Int) async throws -> ([UInt8], SocketAddress?) {
         try checkSocket(sock)
         precondition(n >= 0, "sockRecvFrom: negative size")
         if case .done(let result) = try receiveDatagram(sock, n) { return result }
-        return try await waitFor(sock, reading: true) { [unowned self] in try self.receiveDatagram(sock, n) }
+        return try await waitFor(sock, reading: true) { try self.receiveDatagram(sock, n) }
     }
 
     /// Receives one datagram into `buffer`: the byte count and the sender. asyncio's
     /// `loop.sock_recvfrom_into(sock, buf)`. `buffer` must stay valid until this returns.
-    public nonisolated func sockRecvFromInto(
+    public func sockRecvFromInto(
         _ sock: Socket, _ buffer: UnsafeMutableRawBufferPointer
     ) async throws -> (Int, SocketAddress?) {
         try checkSocket(sock)
@@ -118,7 +118,7 @@ extension EventLoop {
 
     /// Sends all of `data`, waiting for the socket to take it: asyncio's
     /// `loop.sock_sendall(sock, data)`. On error there is no telling how much the peer got.
-    public nonisolated func sockSendAll(_ sock: Socket, _ data: [UInt8]) async throws {
+    public func sockSendAll(_ sock: Socket, _ data: [UInt8]) async throws {
         try checkSocket(sock)
         let first = try data.withUnsafeBytes { bytes in try sock.trySend(bytes) }
         var sent = 0
@@ -132,7 +132,7 @@ extension EventLoop {
     }
 
     /// `sockSendAll` for bytes the caller owns; `bytes` must stay valid until this returns.
-    public nonisolated func sockSendAll(_ sock: Socket, _ bytes: UnsafeRawBufferPointer) async throws {
+    public func sockSendAll(_ sock: Socket, _ bytes: UnsafeRawBufferPointer) async throws {
         try checkSocket(sock)
         var sent = 0
         if case .done(let count) = try sock.trySend(bytes) { sent = count }
@@ -143,7 +143,7 @@ extension EventLoop {
     }
 
     /// Waits for writability and sends from where the previous send stopped, until done.
-    private nonisolated func sendRemainder(
+    private func sendRemainder(
         _ sock: Socket, total: Int, from start: Int,
         _ send: @escaping (Int) throws -> Socket.Attempt<Int>
     ) async throws {
@@ -162,7 +162,7 @@ extension EventLoop {
     /// Sends one datagram to `address`; returns the bytes sent: asyncio's
     /// `loop.sock_sendto(sock, data, address)`.
     @discardableResult
-    public nonisolated func sockSendTo(_ sock: Socket, _ data: [UInt8], to address: SocketAddress) async throws -> Int {
+    public func sockSendTo(_ sock: Socket, _ data: [UInt8], to address: SocketAddress) async throws -> Int {
         try checkSocket(sock)
         let attempt = { () throws -> Socket.Attempt<Int> in
             try data.withUnsafeBytes { bytes in try sock.trySendTo(bytes, to: address) }
@@ -176,7 +176,7 @@ extension EventLoop {
     /// Connects to `address`, waiting for the connection to complete: asyncio's
     /// `loop.sock_connect(sock, address)`. A refused connection throws `OSError` with
     /// `ECONNREFUSED` and asyncio's message, `Connect call failed ('127.0.0.1', 1)`.
-    public nonisolated func sockConnect(_ sock: Socket, to address: SocketAddress) async throws {
+    public func sockConnect(_ sock: Socket, to address: SocketAddress) async throws {
         try checkSocket(sock)
         if try sock.tryConnect(address) { return }
         try await waitFor(sock, reading: false) { () throws -> Socket.Attempt<Void> in
@@ -191,7 +191,7 @@ extension EventLoop {
     /// resolver) for the socket's family and type, then connects to the first address:
     /// asyncio's `sock_connect(sock, (host, port))` with its `_ensure_resolved`.
     /// An unknown host throws `AddressResolutionError`.
-    public nonisolated func sockConnect(_ sock: Socket, host: String, port: Int) async throws {
+    public func sockConnect(_ sock: Socket, host: String, port: Int) async throws {
         try checkSocket(sock)
         let answers = try await getAddrInfo(host: host, port: port, family: sock.family,
                                             type: sock.type, proto: sock.proto)
@@ -203,7 +203,7 @@ extension EventLoop {
 
     /// Accepts a connection: a new non-blocking socket and the peer's address. asyncio's
     /// `loop.sock_accept(sock)`.
-    public nonisolated func sockAccept(_ sock: Socket) async throws -> (Socket, SocketAddress) {
+    public func sockAccept(_ sock: Socket) async throws -> (Socket, SocketAddress) {
         try checkSocket(sock)
         if case .done(let accepted) = try sock.tryAccept() { return accepted }
         return try await waitFor(sock, reading: true) { try sock.tryAccept() }
@@ -224,7 +224,7 @@ extension EventLoop {
     /// finishes. It runs from the poll callback on the loop thread each time the socket
     /// is ready; `.wouldBlock` keeps waiting. Cancellation removes exactly this
     /// registration (asyncio's `_sock_read_done`/`_sock_write_done`).
-    nonisolated func waitFor<T: Sendable>(
+    func waitFor<T: Sendable>(
         _ sock: Socket, reading: Bool,
         _ attempt: @escaping () throws -> Socket.Attempt<T>
     ) async throws -> T {

@@ -5,7 +5,7 @@ extension EventLoop {
     /// Opens a connection and returns its reader and writer: asyncio's
     /// `asyncio.open_connection(host, port, *, limit, **kwds)`. The keywords are those of
     /// `createConnection`; `limit` is the reader's buffer limit.
-    public nonisolated func openConnection(
+    public func openConnection(
         host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
         ssl: SSLContext? = nil,
         family: Int32 = AF_UNSPEC, proto: Int32 = 0, flags: Int32 = 0,
@@ -28,7 +28,7 @@ extension EventLoop {
     /// connection: asyncio's `asyncio.start_server(client_connected_cb, host, port, *,
     /// limit, **kwds)`. An error the callback throws goes to the exception handler and the
     /// connection is closed. The keywords are those of `createServer`.
-    public nonisolated func startServer(
+    public func startServer(
         host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
         family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
         sock: Socket? = nil, backlog: Int = 100, ssl: SSLContext? = nil,
@@ -39,7 +39,7 @@ extension EventLoop {
     ) async throws -> Server {
         _ = try StreamReader(limit: limit, loop: self)  // reject a bad limit before binding
         return try await createServer(
-            { [unowned self] in
+            { [self] in
                 StreamReaderProtocol(reader: try StreamReader(limit: limit, loop: self),
                                      clientConnected: clientConnected, loop: self)
             },
@@ -50,7 +50,7 @@ extension EventLoop {
     }
 
     /// `startServer` bound on each of `hosts` (asyncio's `host` given as a sequence).
-    public nonisolated func startServer(
+    public func startServer(
         hosts: [String], port: Int? = nil, limit: Int = StreamReader.defaultLimit,
         family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE, backlog: Int = 100, ssl: SSLContext? = nil,
         reuseAddress: Bool? = nil, reusePort: Bool = false, keepAlive: Bool = false,
@@ -60,7 +60,7 @@ extension EventLoop {
     ) async throws -> Server {
         _ = try StreamReader(limit: limit, loop: self)
         return try await createServer(
-            { [unowned self] in
+            { [self] in
                 StreamReaderProtocol(reader: try StreamReader(limit: limit, loop: self),
                                      clientConnected: clientConnected, loop: self)
             },
@@ -72,7 +72,7 @@ extension EventLoop {
 
     /// Connects to a Unix-domain socket and returns its reader and writer: asyncio's
     /// `asyncio.open_unix_connection(path, *, limit, **kwds)`.
-    public nonisolated func openUnixConnection(
+    public func openUnixConnection(
         path: String? = nil, limit: Int = StreamReader.defaultLimit, sock: Socket? = nil
     ) async throws -> (StreamReader, StreamWriter) {
         let reader = try StreamReader(limit: limit, loop: self)
@@ -83,79 +83,17 @@ extension EventLoop {
 
     /// A Unix-domain stream server running `clientConnected` per connection: asyncio's
     /// `asyncio.start_unix_server(client_connected_cb, path, *, limit, **kwds)`.
-    public nonisolated func startUnixServer(
+    public func startUnixServer(
         path: String? = nil, limit: Int = StreamReader.defaultLimit, sock: Socket? = nil,
         backlog: Int = 100, startServing: Bool = true, cleanupSocket: Bool = true,
         clientConnected: @escaping StreamReaderProtocol.ClientConnected
     ) async throws -> Server {
         _ = try StreamReader(limit: limit, loop: self)
         return try await createUnixServer(
-            { [unowned self] in
+            { [self] in
                 StreamReaderProtocol(reader: try StreamReader(limit: limit, loop: self),
                                      clientConnected: clientConnected, loop: self)
             },
             path: path, sock: sock, backlog: backlog, startServing: startServing, cleanupSocket: cleanupSocket)
     }
-}
-
-/// The running loop, for the free functions that mirror asyncio's module-level ones.
-private func runningLoop(_ function: StaticString = #function) -> EventLoop {
-    guard let loop = EventLoop.current else {
-        preconditionFailure("\(function) must be called from a task running on an EventLoop")
-    }
-    return loop
-}
-
-/// `EventLoop.openConnection` on the running loop: asyncio's `asyncio.open_connection`.
-public func openConnection(
-    host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
-    ssl: SSLContext? = nil,
-    family: Int32 = AF_UNSPEC, proto: Int32 = 0, flags: Int32 = 0,
-    sock: Socket? = nil, localAddress: (host: String, port: Int)? = nil,
-    serverHostname: String? = nil,
-    sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil,
-    happyEyeballsDelay: Duration? = nil, interleave: Int? = nil, allErrors: Bool = false
-) async throws -> (StreamReader, StreamWriter) {
-    try await runningLoop().openConnection(host: host, port: port, limit: limit, ssl: ssl, family: family,
-                                           proto: proto, flags: flags, sock: sock, localAddress: localAddress,
-                                           serverHostname: serverHostname, sslHandshakeTimeout: sslHandshakeTimeout,
-                                           sslShutdownTimeout: sslShutdownTimeout,
-                                           happyEyeballsDelay: happyEyeballsDelay, interleave: interleave,
-                                           allErrors: allErrors)
-}
-
-/// `EventLoop.startServer` on the running loop: asyncio's `asyncio.start_server`.
-public func startServer(
-    host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
-    family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
-    sock: Socket? = nil, backlog: Int = 100, ssl: SSLContext? = nil,
-    reuseAddress: Bool? = nil, reusePort: Bool = false, keepAlive: Bool = false,
-    sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil,
-    startServing: Bool = true,
-    clientConnected: @escaping StreamReaderProtocol.ClientConnected
-) async throws -> Server {
-    try await runningLoop().startServer(host: host, port: port, limit: limit, family: family, flags: flags,
-                                        sock: sock, backlog: backlog, ssl: ssl, reuseAddress: reuseAddress,
-                                        reusePort: reusePort, keepAlive: keepAlive,
-                                        sslHandshakeTimeout: sslHandshakeTimeout,
-                                        sslShutdownTimeout: sslShutdownTimeout, startServing: startServing,
-                                        clientConnected: clientConnected)
-}
-
-/// `EventLoop.openUnixConnection` on the running loop: asyncio's `asyncio.open_unix_connection`.
-public func openUnixConnection(
-    path: String? = nil, limit: Int = StreamReader.defaultLimit, sock: Socket? = nil
-) async throws -> (StreamReader, StreamWriter) {
-    try await runningLoop().openUnixConnection(path: path, limit: limit, sock: sock)
-}
-
-/// `EventLoop.startUnixServer` on the running loop: asyncio's `asyncio.start_unix_server`.
-public func startUnixServer(
-    path: String? = nil, limit: Int = StreamReader.defaultLimit, sock: Socket? = nil,
-    backlog: Int = 100, startServing: Bool = true, cleanupSocket: Bool = true,
-    clientConnected: @escaping StreamReaderProtocol.ClientConnected
-) async throws -> Server {
-    try await runningLoop().startUnixServer(path: path, limit: limit, sock: sock, backlog: backlog,
-                                            startServing: startServing, cleanupSocket: cleanupSocket,
-                                            clientConnected: clientConnected)
 }

@@ -19,7 +19,7 @@ import Glibc
 /// Loop-bound: the transport calls it on the loop's thread.
 public final class StreamReaderProtocol: BufferedProtocol, @unchecked Sendable {
     /// The server-side callback: asyncio's `client_connected_cb`.
-    public typealias ClientConnected = @Sendable (StreamReader, StreamWriter) async throws -> Void
+    public typealias ClientConnected = nonisolated(nonsending) (StreamReader, StreamWriter) async throws -> Void
 
     /// The loop the protocol belongs to.
     public let loop: EventLoop
@@ -60,7 +60,7 @@ public final class StreamReaderProtocol: BufferedProtocol, @unchecked Sendable {
         reader.setTransport(transport)
         guard let clientConnected else { return }
         let writer = StreamWriter(transport: transport, protocol: self, reader: reader, loop: loop)
-        clientTask = loop.createTask { [reader, loop] in
+        clientTask = loop.spawnTask { [reader, loop] in
             do {
                 try await clientConnected(reader, writer)
             } catch is CancellationError {

@@ -9,7 +9,7 @@ extension EventLoop {
     /// A program that cannot be started throws `OSError` (ENOENT "No such file or
     /// directory: 'name'", EACCES, ...) and leaves nothing open. Cancelled while
     /// starting, the child is killed.
-    public nonisolated func subprocessExec<P: SubprocessProtocol>(
+    public func subprocessExec<P: SubprocessProtocol>(
         _ factory: () throws -> P, _ program: String, _ arguments: [String] = [],
         stdin: SubprocessStdio = .pipe, stdout: SubprocessStdio = .pipe, stderr: SubprocessStdio = .pipe,
         environment: [String: String]? = nil, currentDirectory: String? = nil
@@ -22,7 +22,7 @@ extension EventLoop {
 
     /// Runs `command` with `/bin/sh -c`: asyncio's `loop.subprocess_shell`. See
     /// `subprocessExec` for the rest.
-    public nonisolated func subprocessShell<P: SubprocessProtocol>(
+    public func subprocessShell<P: SubprocessProtocol>(
         _ factory: () throws -> P, _ command: String,
         stdin: SubprocessStdio = .pipe, stdout: SubprocessStdio = .pipe, stderr: SubprocessStdio = .pipe,
         environment: [String: String]? = nil, currentDirectory: String? = nil
@@ -34,7 +34,7 @@ extension EventLoop {
     }
 
     /// Both entry points: `argv` includes argument 0.
-    nonisolated func spawnSubprocess<P: SubprocessProtocol>(
+    func spawnSubprocess<P: SubprocessProtocol>(
         _ factory: () throws -> P, _ program: String, _ argv: [String],
         stdin: SubprocessStdio, stdout: SubprocessStdio, stderr: SubprocessStdio,
         environment: [String: String]?, currentDirectory: String?

@@ -60,12 +60,12 @@ extension Subprocess {
         nonisolated(nonsending) public func communicate(input: [UInt8]? = nil) async throws -> (stdout: [UInt8]?, stderr: [UInt8]?) {
             loop.assertOnLoopThread()
             let feeder: Task<Void, any Error>? = stdin.map { stdin in
-                loop.createTask { [loop] in try await Self.feed(stdin, input, loop: loop) }
+                loop.spawnTask { [loop] in try await Self.feed(stdin, input, loop: loop) }
             }
             let readers: [Task<[UInt8], any Error>?] = [stdout, stderr].enumerated().map { index, reader in
                 reader.map { reader in
                     let pipe = transport.getPipeTransport(Int32(index + 1))
-                    return loop.createTask {
+                    return loop.spawnTask {
                         let output = try await reader.read()
                         pipe?.close()
                         return output
@@ -85,7 +85,7 @@ extension Subprocess {
         }
 
         /// asyncio's `_feed_stdin`.
-        private static func feed(_ stdin: StreamWriter, _ input: [UInt8]?, loop: EventLoop) async throws {
+        private nonisolated(nonsending) static func feed(_ stdin: StreamWriter, _ input: [UInt8]?, loop: EventLoop) async throws {
             if let input, !input.isEmpty {
                 stdin.write(input)
                 do {
@@ -108,7 +108,7 @@ extension EventLoop {
     /// asyncio's `asyncio.create_subprocess_exec(program, *args, stdin, stdout, stderr,
     /// limit, env, cwd)`. As in asyncio, each stream is inherited unless asked for.
     /// Throws `StreamError.invalidLimit` for a limit ≤ 0 (before starting anything).
-    public nonisolated func createSubprocessExec(
+    public func createSubprocessExec(
         _ program: String, _ arguments: [String] = [],
         stdin: SubprocessStdio = .inherit, stdout: SubprocessStdio = .inherit, stderr: SubprocessStdio = .inherit,
         limit: Int = StreamReader.defaultLimit,
@@ -123,7 +123,7 @@ extension EventLoop {
 
     /// Runs `command` with `/bin/sh -c` and returns a `Process`: asyncio's
     /// `asyncio.create_subprocess_shell`.
-    public nonisolated func createSubprocessShell(
+    public func createSubprocessShell(
         _ command: String,
         stdin: SubprocessStdio = .inherit, stdout: SubprocessStdio = .inherit, stderr: SubprocessStdio = .inherit,
         limit: Int = StreamReader.defaultLimit,

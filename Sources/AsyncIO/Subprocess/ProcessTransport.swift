@@ -60,7 +60,7 @@ final class ProcessTransport: SubprocessTransport, @unchecked Sendable, CustomSt
             processDidExit(termSignal != 0 ? -termSignal : Int32(truncatingIfNeeded: exitStatus))
         }
         if loop.debug { loop.logger.debug("process \(pid) created: \(self)") }
-        loop.callSoon { [self] in
+        loop.scheduleSoon { [self] in
             protocolObject.connectionMade(self)
             let calls = pendingCalls ?? []
             pendingCalls = nil

@@ -66,7 +66,7 @@ extension EventLoop {
     /// asyncio's `_create_connection_transport` with `ssl`: the plain transport gets an
     /// `SSLProtocol`, and this returns once the handshake is done and the user's protocol
     /// got `connectionMade`. On failure or cancellation the socket is closed.
-    nonisolated func makeTLSConnectionTransport<P: ConnectionProtocol>(
+    func makeTLSConnectionTransport<P: ConnectionProtocol>(
         _ socket: Socket, _ factory: () throws -> P, options: TLSOptions, serverSide: Bool = false
     ) async throws -> (any Transport, P) {
         let proto: P
@@ -105,10 +105,22 @@ extension EventLoop {
     /// `sslHandshakeTimeout`, asyncio's ConnectionAbortedError: `OSError` ECONNABORTED,
     /// "SSL handshake is taking longer than 60.0 seconds: aborting the connection") and
     /// closes `transport`.
-    public nonisolated func startTLS(
+    public func startTLS(
         _ transport: any Transport, protocol: any BaseProtocol, sslContext: SSLContext,
         serverSide: Bool = false, serverHostname: String? = nil,
         sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil
+    ) async throws -> any Transport {
+        try await upgradeToTLS(transport, protocol: `protocol`, sslContext: sslContext, serverSide: serverSide,
+                               serverHostname: serverHostname, sslHandshakeTimeout: sslHandshakeTimeout,
+                               sslShutdownTimeout: sslShutdownTimeout)
+    }
+
+    /// `startTLS` for the library's loop-thread code (`StreamWriter.startTLS`), which
+    /// the compiler does not know as the loop's; runs where its caller runs.
+    nonisolated(nonsending) func upgradeToTLS(
+        _ transport: any Transport, protocol: any BaseProtocol, sslContext: SSLContext,
+        serverSide: Bool, serverHostname: String?,
+        sslHandshakeTimeout: Duration?, sslShutdownTimeout: Duration?
     ) async throws -> any Transport {
         assertOnLoopThread()
         guard !(transport is SSLTransport), !transport.isClosing else {
@@ -126,8 +138,8 @@ extension EventLoop {
         do {
             try await suspend { (waiter: LoopWaiter<Void>) in
                 layer.waiter = waiter
-                connectionMade = callSoon { layer.connectionMade(transport) }
-                resume = callSoon { transport.resumeReading() }
+                connectionMade = scheduleSoon { layer.connectionMade(transport) }
+                resume = scheduleSoon { transport.resumeReading() }
             }
         } catch {
             connectionMade?.cancel()
@@ -149,7 +161,7 @@ extension StreamWriter {
         sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil
     ) async throws {
         try await drain()
-        let upgraded = try await loop.startTLS(
+        let upgraded = try await loop.upgradeToTLS(
             transport, protocol: streamProtocol, sslContext: sslContext,
             serverSide: streamProtocol.isServerSide, serverHostname: serverHostname,
             sslHandshakeTimeout: sslHandshakeTimeout, sslShutdownTimeout: sslShutdownTimeout)

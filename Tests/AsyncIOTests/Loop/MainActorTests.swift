@@ -76,7 +76,7 @@ final class MainActorTests: XCTestCase {
         XCTAssertTrue(Thread.isMainThread, "XCTest runs test methods on the main thread")
         let loop = try EventLoop()
         XCTAssertFalse(loop.isDrainingMainQueue)
-        let whileRunning = try loop.runUntilComplete { loop.isDrainingMainQueue }
+        let whileRunning = try loop.runUntilComplete { loop in loop.isDrainingMainQueue }
         XCTAssertTrue(whileRunning)
         XCTAssertFalse(loop.isDrainingMainQueue, "stopped when runForever returned")
         XCTAssertEqual(loop.liveHandleLabels(), [], "the drain's handle is internal")

@@ -66,7 +66,7 @@ final class ThreadsafeTests: XCTestCase {
     func testStopFromAnotherThread() throws {
         let loop = try EventLoop()
         let started = DispatchSemaphore(value: 0)
-        loop.callSoon { started.signal() }
+        loop.assumeIsolated { loop in _ = loop.callSoon { started.signal() } }
         let thread = Thread {
             started.wait()
             loop.stop()

@@ -286,7 +286,7 @@ final class SockRacingTests: XCTestCase {
 }
 
 /// The body of the huge-content tests: 1,000,000 bytes out and back through an echo.
-private func hugeContent(_ loop: EventLoop, _ host: Loopback, recvInto: Bool) async throws {
+private func hugeContent(_ loop: isolated EventLoop, _ host: Loopback, recvInto: Bool) async throws {
     let size = 1_000_000
     let payload = digitPattern(size)
     let (client, server) = try await connectedPair(loop, host)
