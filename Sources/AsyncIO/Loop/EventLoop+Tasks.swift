@@ -48,7 +48,7 @@ extension EventLoop {
         nonisolated(unsafe) let operation = operation
         let task = Task(executorPreference: self) { [unowned self] in
             defer { self.liveTasks[id] = nil }
-            return try await self.runIsolated(operation)
+            return try await EventLoop.runIsolated(self, operation)
         }
         trackTask(task, id: id)
         return task
@@ -73,8 +73,8 @@ extension EventLoop {
     /// hop: every job already runs isolated to the loop's serial executor. Isolated code
     /// resumed from a libuv callback costs one trip through the ready queue; plain
     /// nonisolated code would pay two (docs/concurrency.md).
-    private func runIsolated<T: Sendable>(
-        _ operation: nonisolated(nonsending) () async throws -> T
+    private static func runIsolated<T: Sendable>(
+        _ loop: isolated EventLoop, _ operation: nonisolated(nonsending) () async throws -> T
     ) async throws -> T {
         try await operation()
     }
