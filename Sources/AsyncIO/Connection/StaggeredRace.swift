@@ -80,7 +80,7 @@ private final class StaggeredRace<T: Sendable>: @unchecked Sendable {
         let index = tasks.count
         errors.append(nil)
         let attempt = self.attempt
-        tasks.append(loop.spawnTask { [self] in
+        tasks.append(loop.spawnTask { [self] _ in
             do {
                 let value = try await attempt(index)
                 self.succeeded(index, value)

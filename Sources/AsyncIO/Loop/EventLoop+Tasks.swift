@@ -28,16 +28,22 @@ extension EventLoop {
         file: StaticString = #fileID, line: UInt = #line,
         _ operation: nonisolated(nonsending) @escaping () async throws -> T
     ) -> Task<T, any Error> {
-        spawnTask(file: file, line: line, operation)
+        // The body's loop parameter is this loop, which the compiler cannot prove.
+        nonisolated(unsafe) let operation = operation
+        return spawnTask(file: file, line: line) { _ in try await operation() }
     }
 
-    /// `createTask` for the library's loop-thread code that the compiler does
-    /// not know as the loop's (protocol methods, libuv callbacks); checks the thread at
-    /// run time.
+    /// `createTask` for the library's loop-thread code that the compiler does not know as
+    /// the loop's (protocol methods, libuv callbacks); checks the thread at run time.
+    ///
+    /// The body takes the loop as its isolated parameter, which makes it the loop's code
+    /// wherever the closure is written: a closure written in nonisolated code and typed
+    /// `nonisolated(nonsending)` still runs nonisolated (Swift 6.3 wraps it), and each of
+    /// its waits then costs three trips through the ready queue instead of one.
     @discardableResult
     nonisolated func spawnTask<T: Sendable>(
         file: StaticString = #fileID, line: UInt = #line,
-        _ operation: nonisolated(nonsending) @escaping () async throws -> T
+        _ operation: @escaping (isolated EventLoop) async throws -> T
     ) -> Task<T, any Error> {
         assertOnLoopThread()
         let id = registerTask(file: file, line: line)
@@ -48,7 +54,7 @@ extension EventLoop {
         nonisolated(unsafe) let operation = operation
         let task = Task(executorPreference: self) { [unowned self] in
             defer { self.liveTasks[id] = nil }
-            return try await EventLoop.runIsolated(self, operation)
+            return try await operation(self)
         }
         trackTask(task, id: id)
         return task
@@ -66,17 +72,6 @@ extension EventLoop {
     private nonisolated func trackTask<T: Sendable>(_ task: Task<T, any Error>, id: UInt64) {
         guard let entry = liveTasks[id] else { return }
         liveTasks[id] = LiveTask(cancel: { task.cancel() }, wait: { _ = await task.result }, origin: entry.origin)
-    }
-
-    /// Runs a task's body isolated to the loop, so that the body and the library calls it
-    /// awaits (all `nonisolated(nonsending)`) run as the loop's code. Entering costs no
-    /// hop: every job already runs isolated to the loop's serial executor. Isolated code
-    /// resumed from a libuv callback costs one trip through the ready queue; plain
-    /// nonisolated code would pay two (docs/concurrency.md).
-    private static func runIsolated<T: Sendable>(
-        _ loop: isolated EventLoop, _ operation: nonisolated(nonsending) () async throws -> T
-    ) async throws -> T {
-        try await operation()
     }
 
     /// Runs the loop until `operation`, run as a task on it, finishes; returns its result

@@ -122,11 +122,17 @@ public final class Future<T: Sendable>: @unchecked Sendable {
 
     /// Waits for the result (asyncio's `await future`).
     public nonisolated(nonsending) var value: T {
-        get async throws {
+        get async throws { try await waitForResult() }
+    }
+
+    /// `value`'s wait, in its caller's isolation named so the cancellation handler's body
+    /// stays in it (see `EventLoop.suspend`).
+    private func waitForResult(isolation: isolated (any Actor)? = #isolation) async throws -> T {
             loop.assertOnLoopThread()
             if isDone { return try result() }
             return try await withTaskCancellationHandler {
-                try await withUnsafeThrowingContinuation { continuation in
+                _ = isolation
+                return try await withUnsafeThrowingContinuation { continuation in
                     if isDone {
                         continuation.resume(with: Result { try result() })
                     } else {
@@ -140,7 +146,6 @@ public final class Future<T: Sendable>: @unchecked Sendable {
                     loop.callSoonThreadsafe { self.cancel() }
                 }
             }
-        }
     }
 
     /// Wakes every waiter in registration order. Both kinds go through the loop's ready

@@ -18,13 +18,17 @@ public func withTimeout<T: Sendable>(
             + "(inside EventLoop.run { loop in … }, a loop task, or a function taking `isolated EventLoop`)")
     }
     let deadline = Deadline()
-    let child = loop.spawnTask(body)
+    // The child's loop parameter is `loop`, the caller's isolation: the compiler cannot
+    // prove that one isolated value is the other.
+    nonisolated(unsafe) let body = body
+    let child = loop.spawnTask { _ in try await body() }
     let timer = loop.scheduleLater(delay) {
         deadline.passed = true
         child.cancel()
     }
     defer { timer.cancel() }
     return try await withTaskCancellationHandler {
+        _ = isolation  // keeps the body in the caller's isolation (see EventLoop.suspend)
         do {
             return try await child.value
         } catch is CancellationError where deadline.passed {

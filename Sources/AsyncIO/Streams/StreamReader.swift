@@ -173,7 +173,10 @@ public final class StreamReader: @unchecked Sendable {
     /// Throws `CancellationError` when the task is cancelled while it waits, including
     /// after the data that ended the wait arrived but before the task resumed: the caller
     /// then leaves the buffer alone, so those bytes wait for the next read.
-    nonisolated(nonsending) func waitForData(_ operation: String) async throws {
+    ///
+    /// In its caller's isolation, named so the cancellation handler's body stays in it
+    /// (see `EventLoop.suspend`).
+    func waitForData(_ operation: String, isolation: isolated (any Actor)? = #isolation) async throws {
         guard case .idle = waitState else { throw StreamError.concurrentRead(operation: operation) }
         assert(!eof, "waitForData after EOF")
         if paused {
@@ -184,6 +187,7 @@ public final class StreamReader: @unchecked Sendable {
         let id = waitCounter
         waitState = .registered(id: id)
         try await withTaskCancellationHandler {
+            _ = isolation
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
                 // The waiter rule: whatever ended the wait before this point wins.
                 switch waitState {

@@ -60,7 +60,7 @@ public final class StreamReaderProtocol: BufferedProtocol, @unchecked Sendable {
         reader.setTransport(transport)
         guard let clientConnected else { return }
         let writer = StreamWriter(transport: transport, protocol: self, reader: reader, loop: loop)
-        clientTask = loop.spawnTask { [reader, loop] in
+        clientTask = loop.spawnTask { [reader] loop in
             do {
                 try await clientConnected(reader, writer)
             } catch is CancellationError {

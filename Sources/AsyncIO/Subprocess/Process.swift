@@ -60,12 +60,12 @@ extension Subprocess {
         nonisolated(nonsending) public func communicate(input: [UInt8]? = nil) async throws -> (stdout: [UInt8]?, stderr: [UInt8]?) {
             loop.assertOnLoopThread()
             let feeder: Task<Void, any Error>? = stdin.map { stdin in
-                loop.spawnTask { [loop] in try await Self.feed(stdin, input, loop: loop) }
+                loop.spawnTask { loop in try await Self.feed(stdin, input, loop: loop) }
             }
             let readers: [Task<[UInt8], any Error>?] = [stdout, stderr].enumerated().map { index, reader in
                 reader.map { reader in
                     let pipe = transport.getPipeTransport(Int32(index + 1))
-                    return loop.spawnTask {
+                    return loop.spawnTask { _ in
                         let output = try await reader.read()
                         pipe?.close()
                         return output
