@@ -32,12 +32,10 @@ extension EventLoop: TaskExecutor {
 /// ready queue, as a nonisolated task on the loop did before. With the loop as its own
 /// serial executor the same job livelocks, and with jobs run `on:` the task executor only,
 /// isolated code pays three or four trips per await (docs/concurrency.md).
-final class LoopSerialExecutor: SerialExecutor {
-    unowned let loop: EventLoop
-
-    init(loop: EventLoop) {
-        self.loop = loop
-    }
+final class LoopSerialExecutor: SerialExecutor, @unchecked Sendable {
+    /// Set once, by the loop's initializer, before any job exists; the loop outlives its
+    /// executor's jobs.
+    unowned(unsafe) var loop: EventLoop!
 
     func enqueue(_ job: consuming ExecutorJob) {
         loop.enqueue(job)

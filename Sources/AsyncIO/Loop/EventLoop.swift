@@ -23,7 +23,8 @@ import Logging
 public actor EventLoop {
     nonisolated(unsafe) let uv: UVLoop
     /// The actor's executor (see `LoopSerialExecutor`).
-    nonisolated(unsafe) private(set) var serialExecutor: LoopSerialExecutor!
+    /// A constant, so the executor checks of every await read it without an access check.
+    nonisolated let serialExecutor = LoopSerialExecutor()
     private nonisolated(unsafe) var wakeup: UVAsync!
     private nonisolated(unsafe) var idle: UVIdle!
     private nonisolated(unsafe) var check: UVCheck!
@@ -83,7 +84,7 @@ public actor EventLoop {
     public init() throws {
         _ = ProcessSetup.done
         uv = try UVLoop()
-        serialExecutor = LoopSerialExecutor(loop: self)
+        serialExecutor.loop = self
         pollRegistryStorage = PollRegistry(loop: self)
         wakeup = UVAsync(loop: uv, label: "loop wake-up", isInternal: true) { [unowned self] in
             self.drainInbox()
