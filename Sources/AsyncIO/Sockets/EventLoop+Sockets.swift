@@ -23,9 +23,13 @@ extension EventLoop {
 
     /// Receives up to `n` bytes; an empty array means the peer closed its end:
     /// asyncio's `loop.sock_recv(sock, n)`.
+    ///
+    /// `n == 0` returns an empty array at once, with no system call, as Python's
+    /// `socket.recv(0)` does (a `recv` of 0 bytes would block until data arrives).
     public func sockRecv(_ sock: Socket, _ n: Int) async throws -> [UInt8] {
         try checkSocket(sock)
         precondition(n >= 0, "sockRecv: negative size")
+        if n == 0 { return [] }
         if case .done(let bytes) = try receiveBytes(sock, n) { return bytes }
         return try await waitFor(sock, reading: true) { [unowned self] () throws -> Socket.Attempt<[UInt8]> in
             try self.receiveBytes(sock, n)
@@ -34,8 +38,11 @@ extension EventLoop {
 
     /// Receives into `buffer`; returns the byte count, 0 at end of file: asyncio's
     /// `loop.sock_recv_into(sock, buf)`. `buffer` must stay valid until this returns.
+    ///
+    /// An empty buffer returns 0 at once, with no system call (Python's `recv_into`).
     public func sockRecvInto(_ sock: Socket, _ buffer: UnsafeMutableRawBufferPointer) async throws -> Int {
         try checkSocket(sock)
+        if buffer.isEmpty { return 0 }
         if case .done(let count) = try sock.tryRecv(into: buffer) { return count }
         return try await waitFor(sock, reading: true) { try sock.tryRecv(into: buffer) }
     }
