@@ -44,6 +44,10 @@ public final class EventLoop: @unchecked Sendable {
     var transportDescriptors = Set<Int32>()
     /// The `uv_poll_t` watchers behind addReader/addWriter and `sock*` (Sockets/PollRegistry.swift).
     lazy var pollRegistry = PollRegistry(loop: self)
+    /// `sock*` calls in a row that did not wait: the count of their fairness rule
+    /// (Sockets/EventLoop+Sockets.swift). A plain field, not checked for exclusivity:
+    /// every `sock*` call touches it.
+    @exclusivity(unchecked) var sockCallsWithoutWaiting = 0
     var liveTasks: [UInt64: LiveTask] = [:]
     var nextTaskID: UInt64 = 0
     var exceptionHandler: ((EventLoop, ExceptionContext) -> Void)?
