@@ -51,6 +51,10 @@ public final class EventLoop: @unchecked Sendable {
     var mainQueueWatch: UVPoll?
     /// Set when the main queue cannot be watched, so the warning is logged once.
     var mainQueueUnavailable = false
+    /// `sock*` calls in a row that did not wait: the count of their fairness rule
+    /// (Sockets/EventLoop+Sockets.swift). A plain field, not checked for exclusivity:
+    /// every `sock*` call touches it.
+    @exclusivity(unchecked) var sockCallsWithoutWaiting = 0
     var liveTasks: [UInt64: LiveTask] = [:]
     var nextTaskID: UInt64 = 0
     var exceptionHandler: ((EventLoop, ExceptionContext) -> Void)?
