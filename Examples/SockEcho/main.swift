@@ -20,7 +20,10 @@ func runServer(_ loop: isolated EventLoop, port: Int, ready: @escaping (Int) -> 
     ready(try server.localAddress.port!)
 
     while true {
-        let (client, address) = try await loop.sockAccept(server)
+        // sockAccept throws when the process runs out of descriptors (EMFILE), which
+        // would end this loop for good; sockAcceptRetrying reports that once and tries
+        // again every second, as asyncio's servers do.
+        let (client, address) = try await loop.sockAcceptRetrying(server)
         print("connected to client: \(address)")
         loop.createTask {
             defer { client.close() }
@@ -58,7 +61,10 @@ do {
     case "server":
         let port = arguments.count > 1 ? Int(arguments[1]) ?? 0 : 0
         try EventLoop.run { loop in
-            try await runServer(loop, port: port) { print("listening on 127.0.0.1:\($0)") }
+            try await runServer(loop, port: port) {
+                print("listening on 127.0.0.1:\($0)")
+                fflush(nil)  // at once, also when stdout is a pipe (a script waits for it)
+            }
         }
     case "client":
         guard arguments.count > 1, let port = Int(arguments[1]) else {

@@ -2,7 +2,8 @@ import AsyncIO
 import Glibc
 
 /// `--mode sockets`: the echo server on `loop.sock_*` (asyncio's `sock_accept`,
-/// `sock_recv`, `sock_sendall`), one task per client.
+/// `sock_recv`, `sock_sendall`), one task per client. It survives running out of
+/// descriptors as the other modes do (`sockAcceptRetrying`).
 enum SocketsEcho: EchoServer {
     static func serve(host: String, port: Int) throws {
         try EventLoop.run { loop in
@@ -16,7 +17,9 @@ enum SocketsEcho: EchoServer {
 
             let acceptor = loop.createTask {
                 while true {
-                    let (client, _) = try await loop.sockAccept(listener)
+                    // Out of descriptors, this waits (reported once, retried every second)
+                    // instead of throwing, as the protocol and streams modes' Server does.
+                    let (client, _) = try await loop.sockAcceptRetrying(listener)
                     clients.add(client)
                     loop.createTask {
                         defer { clients.close(client) }

@@ -55,6 +55,10 @@ public actor EventLoop {
     nonisolated(unsafe) var mainQueueWatch: UVPoll?
     /// Set when the main queue cannot be watched, so the warning is logged once.
     nonisolated(unsafe) var mainQueueUnavailable = false
+    /// `sock*` calls in a row that did not wait: the count of their fairness rule
+    /// (Sockets/EventLoop+Sockets.swift). A plain field, not checked for exclusivity:
+    /// every `sock*` call touches it.
+    @exclusivity(unchecked) nonisolated(unsafe) var sockCallsWithoutWaiting = 0
     nonisolated(unsafe) var liveTasks: [UInt64: LiveTask] = [:]
     nonisolated(unsafe) var nextTaskID: UInt64 = 0
     nonisolated(unsafe) var exceptionHandler: ((EventLoop, ExceptionContext) -> Void)?

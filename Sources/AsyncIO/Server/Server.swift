@@ -23,9 +23,6 @@ public final class Server: @unchecked Sendable, CustomStringConvertible {
     private var servingForever: LoopWaiter<Void>?
     private var isServingForever = false
 
-    /// asyncio's `constants.ACCEPT_RETRY_DELAY`.
-    static let acceptRetryDelay: Duration = .seconds(1)
-
     /// One listening socket and its watch.
     final class Listener {
         let socket: Socket
@@ -220,7 +217,7 @@ public final class Server: @unchecked Sendable, CustomStringConvertible {
             do {
                 attempt = try listener.socket.tryAccept()
             } catch {
-                if [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(error.errno) {
+                if AcceptShortage.isShortage(error) {
                     pauseAccepting(listener, error: error)
                 } else {
                     loop.callExceptionHandler(ExceptionContext(
@@ -242,12 +239,10 @@ public final class Server: @unchecked Sendable, CustomStringConvertible {
     private func pauseAccepting(_ listener: Listener, error: OSError) {
         if !listener.isOutOfResources {
             listener.isOutOfResources = true
-            loop.callExceptionHandler(ExceptionContext(
-                message: "socket.accept() out of system resource", error: error,
-                extra: ["socket": "\(listener.view)"]))
+            AcceptShortage.report(error, listener: listener.view, to: loop)
         }
         listener.watch?.stop()
-        listener.retry = loop.scheduleLater(Self.acceptRetryDelay) { [weak self, unowned listener] in
+        listener.retry = loop.scheduleLater(AcceptShortage.retryDelay) { [weak self, unowned listener] in
             listener.retry = nil
             guard let self, self.serving, self.listeners != nil else { return }
             try self.watch(listener)

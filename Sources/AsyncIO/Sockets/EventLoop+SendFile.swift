@@ -15,7 +15,7 @@ extension EventLoop {
     public func sockSendFile(
         _ sock: Socket, file: Int32, offset: Int = 0, count: Int? = nil, fallback: Bool = true
     ) async throws -> Int {
-        try checkSocket(sock)
+        if try enterSockOperation(sock) { try await yieldToLoop() }
         guard sock.type == Int32(SOCK_STREAM.rawValue) else {
             throw SocketUsageError.invalidArgument("only SOCK_STREAM type sockets are supported")
         }

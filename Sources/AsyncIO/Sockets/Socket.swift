@@ -275,13 +275,16 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Starts a connect: `true` if it completed at once, `false` if it is in progress
-    /// (wait for writability, then read `pendingError`).
+    /// (wait for writability, then read `pendingError`). `EALREADY` (an earlier connect
+    /// of this socket, cancelled, is still in progress) counts as in progress: asyncio
+    /// waits on every `BlockingIOError` (`selector_events._sock_connect`), and Python
+    /// maps `EALREADY` to that exception as it does `EINPROGRESS` and `EAGAIN`.
     func tryConnect(_ address: SocketAddress) throws(OSError) -> Bool {
         try checkOpen("connect")
         let status = address.withSockAddr { Glibc.connect(descriptor, $0, $1) }
         if status == 0 { return true }
         let code = errno
-        if code == EINPROGRESS || code == EINTR || code == EAGAIN { return false }
+        if code == EINPROGRESS || code == EALREADY || code == EINTR || code == EAGAIN { return false }
         throw OSError(errno: code, message: "Connect call failed \(address)")
     }
 

@@ -97,6 +97,42 @@ final class SockClientOpsTests: XCTestCase {
         }
     }
 
+    // CPython: socket.recv(0) and socket.recv_into(bytearray()) return b'' / 0 with no
+    // system call (socketmodule.c), so asyncio's sock_recv(sock, 0) and sock_recv_into
+    // with an empty buffer complete at once. A recv(2) of 0 bytes would wait (EAGAIN) on
+    // a socket with nothing to read, and fail on one with a pending error.
+    func testZeroSizeReceivesReturnAtOnceWithoutASystemCall() {
+        runLoopTest { loop, _ in
+            let (client, server) = try await connectedPair(loop, .ipv4)
+            let empty = RawBuffer(count: 1)
+            // Nothing to read: no wait (the timeout only keeps a regression from hanging).
+            let bytes = try await withTimeout(.seconds(10)) { try await loop.sockRecv(client, 0) }
+            XCTAssertEqual(bytes, [])
+            let count = try await withTimeout(.seconds(10)) {
+                try await loop.sockRecvInto(client, empty.slice(0..<0))
+            }
+            XCTAssertEqual(count, 0)
+            // The peer resets the connection; once the reset has arrived, a recv(2) would
+            // report it (and clear it). The zero-size receives do not touch the socket...
+            setLingerZero(server)
+            server.close()
+            var ready = pollfd(fd: client.fileno, events: Int16(POLLIN), revents: 0)
+            XCTAssertEqual(poll(&ready, 1, 10_000), 1, "the reset did not arrive")
+            let afterReset = try await loop.sockRecv(client, 0)
+            XCTAssertEqual(afterReset, [])
+            let countAfterReset = try await loop.sockRecvInto(client, empty.slice(0..<0))
+            XCTAssertEqual(countAfterReset, 0)
+            // ...so the error is still there for the first real receive.
+            do {
+                _ = try await loop.sockRecv(client, 16)
+                XCTFail("the reset was lost")
+            } catch let error as OSError {
+                XCTAssertEqual(error.errno, ECONNRESET)
+            }
+            client.close()
+        }
+    }
+
     // CPython: test_sock_lowlevel.BaseSockTestsMixin.test_sock_accept
     func testSockAcceptReturnsNonBlockingSocketAndPeerAddress() throws {
         for host in Loopback.allCases {

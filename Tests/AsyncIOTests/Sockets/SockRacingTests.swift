@@ -157,60 +157,40 @@ final class SockRacingTests: XCTestCase {
 
     // CPython: test_sock_lowlevel.BaseSockTestsMixin.test_sock_client_connect_racing
     // A listener with a full accept queue drops SYNs, so a connect stays pending; it is
-    // cancelled, then the same socket connects once the queue has room.
+    // cancelled, and its registration goes with it.
     func testCancelledSockConnectLeavesNoRegistration() {
         runLoopTest { loop, _ in
             let listener = try makeListener(.ipv4, backlog: 0)
-            let address = try listener.localAddress
-            // Fill the accept queue (Linux keeps backlog + 1 connections).
-            var queued: [Socket] = []
-            var pendingSocket: Socket?
-            var pendingTask: Task<Void, any Error>?
-            for _ in 0..<8 {
-                let sock = try Socket()
-                let task = loop.createTask { try await loop.sockConnect(sock, to: address) }
-                try await loop.sleep(.milliseconds(20))
-                if hasRegistration(loop, sock.fileno) {
-                    pendingSocket = sock
-                    pendingTask = task
-                    break
-                }
-                try await task.value
-                queued.append(sock)
-            }
-            guard let sock = pendingSocket, let task = pendingTask else {
-                XCTFail("no connect stayed pending against a full accept queue")
-                return
-            }
-            task.cancel()
-            do {
-                try await task.value
-                XCTFail("a cancelled sockConnect finished")
-            } catch is CancellationError {}
+            guard let (sock, queued) = try await cancelPendingConnect(loop, listener) else { return }
             XCTAssertFalse(hasRegistration(loop, sock.fileno))
+            for other in queued + [sock, listener] { other.close() }
+        }
+    }
 
-            // Make room; the kernel's SYN retry then completes the connection. Calling
-            // sockConnect again reports EALREADY while it is in progress (as Python's
-            // connect does) and succeeds (or EISCONN) once it is established.
+    // CPython: selector_events._sock_connect (BlockingIOError, EALREADY included → wait
+    // for writability). Connecting again while the cancelled connect is still in
+    // progress waits for it and completes, instead of failing with EALREADY.
+    func testSockConnectAfterACancelledConnectWaitsForIt() {
+        runLoopTest { loop, _ in
+            let listener = try makeListener(.ipv4, backlog: 0)
+            let address = try listener.localAddress
+            guard let (sock, queued) = try await cancelPendingConnect(loop, listener) else { return }
+            // The queue is still full, so the kernel is still retrying the first SYN:
+            // connect(2) says EALREADY now.
+            let again = loop.createTask { try await loop.sockConnect(sock, to: address) }
+            try await loop.sleep(.milliseconds(20))
+            XCTAssertTrue(hasRegistration(loop, sock.fileno), "the second sockConnect does not wait")
+            // Make room; the kernel's SYN retry then completes the connection.
             for _ in queued { try await loop.sockAccept(listener).0.close() }
-            try await withTimeout(.seconds(10)) {
-                while true {
-                    do {
-                        try await loop.sockConnect(sock, to: address)
-                        return
-                    } catch let error as OSError where error.errno == EISCONN {
-                        return
-                    } catch let error as OSError where error.errno == EALREADY {
-                        try await loop.sleep(.milliseconds(50))
-                    }
-                }
-            }
+            try await withTimeout(.seconds(10)) { try await again.value }
+            XCTAssertFalse(hasRegistration(loop, sock.fileno))
             let (conn, peer) = try await withTimeout(.seconds(10)) { try await loop.sockAccept(listener) }
             XCTAssertEqual(peer, try sock.localAddress)
+            try await loop.sockSendAll(sock, [1, 2, 3])
+            let received = try await withTimeout(.seconds(10)) { try await loop.sockRecv(conn, 16) }
+            XCTAssertEqual(received, [1, 2, 3])
             conn.close()
-            for other in queued { other.close() }
-            sock.close()
-            listener.close()
+            for other in queued + [sock, listener] { other.close() }
         }
     }
 
@@ -319,4 +299,34 @@ private func hugeContent(_ loop: isolated EventLoop, _ host: Loopback, recvInto:
     XCTAssertTrue(received == payload, "the echoed bytes differ from what was sent")
     XCTAssertFalse(hasRegistration(loop, client.fileno))
     client.close()
+}
+
+/// Fills `listener`'s accept queue (a backlog of 0: Linux keeps one connection), starts
+/// one more `sockConnect`, whose SYN the kernel drops, and cancels it while it waits.
+/// Returns that socket and the queued ones, or nil (after failing the test) if no
+/// connect stayed pending.
+private func cancelPendingConnect(
+    _ loop: isolated EventLoop, _ listener: Socket
+) async throws -> (pending: Socket, queued: [Socket])? {
+    let address = try listener.localAddress
+    var queued: [Socket] = []
+    for _ in 0..<8 {
+        let sock = try Socket()
+        let task = loop.createTask { try await loop.sockConnect(sock, to: address) }
+        try await loop.sleep(.milliseconds(20))
+        if !hasRegistration(loop, sock.fileno) {
+            try await task.value
+            queued.append(sock)
+            continue
+        }
+        task.cancel()
+        do {
+            try await task.value
+            XCTFail("a cancelled sockConnect finished")
+        } catch is CancellationError {}
+        return (sock, queued)
+    }
+    XCTFail("no connect stayed pending against a full accept queue")
+    for sock in queued { sock.close() }
+    return nil
 }
