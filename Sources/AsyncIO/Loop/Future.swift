@@ -4,7 +4,7 @@
 /// inline; tasks awaiting `value` are resumed through the same ready queue, in one order
 /// with the callbacks (an asyncio task waits through `add_done_callback`). Cancelling a
 /// task that awaits `value` cancels the future, as in asyncio. Loop thread only.
-public final class Future<T: Sendable>: @unchecked Sendable {
+public final class Future<T: Sendable> {
     private enum State {
         case pending
         case result(T)
@@ -130,6 +130,9 @@ public final class Future<T: Sendable>: @unchecked Sendable {
     private func waitForResult(isolation: isolated (any Actor)? = #isolation) async throws -> T {
             loop.assertOnLoopThread()
             if isDone { return try result() }
+            // The cancellation handler may run on any thread; it touches the future only
+            // on the loop's (at once there, else through callSoonThreadsafe).
+            nonisolated(unsafe) let future = self
             return try await withTaskCancellationHandler {
                 _ = isolation
                 return try await withUnsafeThrowingContinuation { continuation in
@@ -139,11 +142,11 @@ public final class Future<T: Sendable>: @unchecked Sendable {
                         waiters.append(.task(continuation))
                     }
                 }
-            } onCancel: {
+            } onCancel: { [loop] in
                 if loop.isOnLoopThread {
-                    cancel()
+                    future.cancel()
                 } else {
-                    loop.callSoonThreadsafe { self.cancel() }
+                    loop.callSoonThreadsafe { future.cancel() }
                 }
             }
     }

@@ -14,7 +14,9 @@ extension EventLoop {
         sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil,
         happyEyeballsDelay: Duration? = nil, interleave: Int? = nil, allErrors: Bool = false
     ) async throws -> (StreamReader, StreamWriter) {
-        let reader = try StreamReader(limit: limit, loop: self)
+        // Made here and used only here and by the protocol on this loop; the compiler
+        // cannot follow it through the factory closure (Swift 6.3 region analysis).
+        nonisolated(unsafe) let reader = try StreamReader(limit: limit, loop: self)
         let (transport, streamProtocol) = try await createConnection(
             { StreamReaderProtocol(reader: reader, loop: self) },
             host: host, port: port, ssl: ssl, family: family, proto: proto, flags: flags,
@@ -75,7 +77,9 @@ extension EventLoop {
     public func openUnixConnection(
         path: String? = nil, limit: Int = StreamReader.defaultLimit, sock: Socket? = nil
     ) async throws -> (StreamReader, StreamWriter) {
-        let reader = try StreamReader(limit: limit, loop: self)
+        // Made here and used only here and by the protocol on this loop; the compiler
+        // cannot follow it through the factory closure (Swift 6.3 region analysis).
+        nonisolated(unsafe) let reader = try StreamReader(limit: limit, loop: self)
         let (transport, streamProtocol) = try await createUnixConnection(
             { StreamReaderProtocol(reader: reader, loop: self) }, path: path, sock: sock)
         return (reader, StreamWriter(transport: transport, protocol: streamProtocol, reader: reader, loop: self))

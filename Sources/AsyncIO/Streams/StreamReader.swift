@@ -17,7 +17,7 @@
 /// to `limit` (or when a read has to wait for data).
 ///
 /// Loop-bound: use it on its loop's thread only.
-public final class StreamReader: @unchecked Sendable {
+public final class StreamReader {
     /// The default line and buffer limit, 64 KiB (asyncio's `_DEFAULT_LIMIT`).
     public static let defaultLimit = 65536
 
@@ -186,6 +186,9 @@ public final class StreamReader: @unchecked Sendable {
         waitCounter &+= 1
         let id = waitCounter
         waitState = .registered(id: id)
+        // The cancellation handler may run on any thread; it touches the reader only on
+        // the loop's (at once there, else through callSoonThreadsafe).
+        nonisolated(unsafe) let reader = self
         try await withTaskCancellationHandler {
             _ = isolation
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
@@ -200,11 +203,11 @@ public final class StreamReader: @unchecked Sendable {
                     preconditionFailure("StreamReader wait state corrupted")
                 }
             }
-        } onCancel: { [self] in
+        } onCancel: { [loop] in
             if loop.isOnLoopThread {
-                cancelWait(id)
+                reader.cancelWait(id)
             } else {
-                loop.callSoonThreadsafe { [self] in self.cancelWait(id) }
+                loop.callSoonThreadsafe { reader.cancelWait(id) }
             }
         }
         // The wait ended first and the cancellation came before the task ran again: the

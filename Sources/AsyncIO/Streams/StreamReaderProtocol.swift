@@ -17,7 +17,7 @@ import Glibc
 /// without the report (asyncio 3.13).
 ///
 /// Loop-bound: the transport calls it on the loop's thread.
-public final class StreamReaderProtocol: BufferedProtocol, @unchecked Sendable {
+public final class StreamReaderProtocol: BufferedProtocol {
     /// The server-side callback: asyncio's `client_connected_cb`.
     public typealias ClientConnected = nonisolated(nonsending) (StreamReader, StreamWriter) async throws -> Void
 

@@ -59,11 +59,15 @@ extension Subprocess {
         /// not an error (a broken pipe on stdin is ignored, as asyncio does).
         nonisolated(nonsending) public func communicate(input: [UInt8]? = nil) async throws -> (stdout: [UInt8]?, stderr: [UInt8]?) {
             loop.assertOnLoopThread()
+            // The pipes' streams belong to this loop; the tasks run on it (the compiler
+            // cannot see that a task body's loop parameter is this loop).
             let feeder: Task<Void, any Error>? = stdin.map { stdin in
-                loop.spawnTask { loop in try await Self.feed(stdin, input, loop: loop) }
+                nonisolated(unsafe) let stdin = stdin
+                return loop.spawnTask { loop in try await Self.feed(stdin, input, loop: loop) }
             }
             let readers: [Task<[UInt8], any Error>?] = [stdout, stderr].enumerated().map { index, reader in
                 reader.map { reader in
+                    nonisolated(unsafe) let reader = reader
                     let pipe = transport.getPipeTransport(Int32(index + 1))
                     return loop.spawnTask { _ in
                         let output = try await reader.read()

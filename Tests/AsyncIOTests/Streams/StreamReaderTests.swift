@@ -618,9 +618,9 @@ final class StreamReaderTests: XCTestCase {
 let streamTestData = bytes("line1\nline2\nline3\n")
 
 /// Asserts that `body` throws readLine's limit overrun (asyncio's ValueError).
-func XCTAssertThrowsLineOverrun(
+nonisolated(nonsending) func XCTAssertThrowsLineOverrun(
     file: StaticString = #filePath, line: UInt = #line,
-    _ body: () async throws -> [UInt8]
+    _ body: nonisolated(nonsending) () async throws -> [UInt8]
 ) async {
     do {
         let result = try await body()

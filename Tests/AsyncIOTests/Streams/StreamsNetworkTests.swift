@@ -358,9 +358,10 @@ final class StreamsNetworkTests: XCTestCase {
             let (server, port) = try await startLineEchoServer(loop)
             let clients = 500
             let lines = 100
-            let results = try await withThrowingTaskGroup(of: Int.self) { group in
-                for client in 0..<clients {
-                    group.addTask {
+            // One loop task per client: a task group's children are not the loop's code, so
+            // they could not use the loop's readers and writers.
+            let tasks = (0..<clients).map { client in
+                    loop.createTask { () -> Int in
                         let (reader, writer) = try await loop.openConnection(host: "127.0.0.1", port: port)
                         var correct = 0
                         for line in 0..<lines {
@@ -373,11 +374,9 @@ final class StreamsNetworkTests: XCTestCase {
                         try await writer.waitClosed()
                         return correct
                     }
-                }
-                var results: [Int] = []
-                for try await result in group { results.append(result) }
-                return results
             }
+            var results: [Int] = []
+            for task in tasks { results.append(try await task.value) }
             XCTAssertEqual(results.count, clients)
             XCTAssertEqual(results.reduce(0, +), clients * lines)
             server.close()

@@ -1,0 +1,8 @@
+// expect-error: risks causing data races
+// A stream writer belongs to its loop: a detached task may not use it.
+import AsyncIO
+
+func misuse(_ loop: isolated EventLoop) async throws {
+    let (_, writer) = try await loop.openConnection(host: "127.0.0.1", port: 9)
+    Task.detached { writer.write([1]) }
+}
