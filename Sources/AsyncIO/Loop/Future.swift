@@ -133,7 +133,7 @@ public final class Future<T: Sendable> {
             // The cancellation handler may run on any thread; it touches the future only
             // on the loop's (at once there, else through callSoonThreadsafe).
             nonisolated(unsafe) let future = self
-            return try await withTaskCancellationHandler {
+            return try await _unsafeInheritExecutor_withTaskCancellationHandler {
                 _ = isolation
                 return try await withUnsafeThrowingContinuation { continuation in
                     if isDone {

@@ -69,7 +69,7 @@ extension EventLoop {
         isolation: isolated (any Actor)? = #isolation, _ start: (LoopWaiter<T>) throws -> Void
     ) async throws -> T {
         let waiter = LoopWaiter<T>(loop: self)
-        return try await withTaskCancellationHandler {
+        return try await _unsafeInheritExecutor_withTaskCancellationHandler {
             _ = isolation
             if !waiter.isDone {
                 try start(waiter)

@@ -189,7 +189,7 @@ public final class StreamReader {
         // The cancellation handler may run on any thread; it touches the reader only on
         // the loop's (at once there, else through callSoonThreadsafe).
         nonisolated(unsafe) let reader = self
-        try await withTaskCancellationHandler {
+        try await _unsafeInheritExecutor_withTaskCancellationHandler {
             _ = isolation
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
                 // The waiter rule: whatever ended the wait before this point wins.

@@ -59,10 +59,13 @@ public final class StreamReaderProtocol: BufferedProtocol {
         self.transport = transport
         reader.setTransport(transport)
         guard let clientConnected else { return }
-        let writer = StreamWriter(transport: transport, protocol: self, reader: reader, loop: loop)
-        clientTask = loop.spawnTask { [reader] loop in
+        // The callback, the reader and the writer belong to this loop, and the task runs
+        // on it: the compiler cannot see that the body's loop parameter is this loop.
+        nonisolated(unsafe) let handler = clientConnected, reader = reader
+        nonisolated(unsafe) let writer = StreamWriter(transport: transport, protocol: self, reader: reader, loop: loop)
+        clientTask = loop.spawnTask { loop in
             do {
-                try await clientConnected(reader, writer)
+                try await handler(reader, writer)
             } catch is CancellationError {
                 writer.close()
             } catch {
