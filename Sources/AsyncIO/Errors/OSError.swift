@@ -6,7 +6,8 @@ import Glibc
 /// `message` names the operation and, where there is one, the address, as asyncio's
 /// messages do: `Connect call failed ('127.0.0.1', 1)`.
 public struct OSError: Error, Sendable, CustomStringConvertible, Equatable {
-    /// The C `errno` value (`ECONNREFUSED`, `EADDRINUSE`, ...).
+    /// The C `errno` value (`ECONNREFUSED`, `EADDRINUSE`, ...); the predicates below
+    /// (`isConnectionRefused`, `isAddressInUse`, ...) test it by name.
     public var errno: Int32
     /// What failed, and why.
     public var message: String
