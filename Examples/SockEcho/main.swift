@@ -7,13 +7,12 @@
 // Everything runs on one EventLoop: tasks made with `loop.createTask` run on the loop's
 // thread, and each `await loop.sock…` suspends the task until the socket is ready.
 import AsyncIO
-import Glibc
 
 /// Accepts clients forever; each one gets its own task that echoes until end of file.
 /// `ready` learns the real port once the server listens.
 func runServer(_ loop: isolated EventLoop, port: Int, ready: @escaping (Int) -> Void) async throws {
-    let server = try Socket(family: AF_INET)            // non-blocking by default
-    try server.setOption(level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+    let server = try Socket(family: .inet)              // non-blocking by default
+    try server.setOption(.reuseAddress, true)
     try server.bind(SocketAddress(host: "127.0.0.1", port: port))
     try server.listen(backlog: 5)
     defer { server.close() }
@@ -39,7 +38,7 @@ func runServer(_ loop: isolated EventLoop, port: Int, ready: @escaping (Int) -> 
 
 /// Connects, then sends each message and reads its echo back.
 func runClient(_ loop: isolated EventLoop, port: Int, messages: [String]) async throws {
-    let client = try Socket(family: AF_INET)
+    let client = try Socket(family: .inet)
     defer { client.close() }
     try await loop.sockConnect(client, host: "127.0.0.1", port: port)
     for message in messages {
@@ -63,13 +62,13 @@ do {
         try EventLoop.run { loop in
             try await runServer(loop, port: port) {
                 print("listening on 127.0.0.1:\($0)")
-                fflush(nil)  // at once, also when stdout is a pipe (a script waits for it)
+                Program.flushOutput()  // at once, also when stdout is a pipe (a script waits for it)
             }
         }
     case "client":
         guard arguments.count > 1, let port = Int(arguments[1]) else {
             print("usage: sock-echo-example client PORT [TEXT…]")
-            exit(2)
+            Program.exit(2)
         }
         let messages = arguments.count > 2 ? Array(arguments[2...]) : ["hello world"]
         try EventLoop.run { loop in try await runClient(loop, port: port, messages: messages) }
@@ -87,5 +86,5 @@ do {
     }
 } catch {
     print("error: \(error)")
-    exit(1)
+    Program.exit(1)
 }

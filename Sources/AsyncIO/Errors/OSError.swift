@@ -6,7 +6,8 @@ import Glibc
 /// `message` names the operation and, where there is one, the address, as asyncio's
 /// messages do: `Connect call failed ('127.0.0.1', 1)`.
 public struct OSError: Error, Sendable, CustomStringConvertible, Equatable {
-    /// The C `errno` value (`ECONNREFUSED`, `EADDRINUSE`, ...).
+    /// The C `errno` value (`ECONNREFUSED`, `EADDRINUSE`, ...); the predicates below
+    /// (`isConnectionRefused`, `isAddressInUse`, ...) test it by name.
     public var errno: Int32
     /// What failed, and why.
     public var message: String
@@ -47,4 +48,48 @@ extension OSError {
         let cause = OSError(errno: errno, message: strerror(errno)).description.lowercased()
         return OSError(errno: errno, message: "error while attempting to bind on address \(address): \(cause)")
     }
+}
+
+/// What kind of failure an `OSError` is, by `errno`, so handlers need no C constants:
+/// `catch let error as OSError where error.isConnectionReset`. Python raises a subclass
+/// of `OSError` for these codes (PEP 3151); each predicate names the class it stands for
+/// and is true exactly for the codes Python maps to that class on Linux.
+extension OSError {
+    /// `ConnectionResetError`: `ECONNRESET`, the peer reset the connection.
+    public var isConnectionReset: Bool { errno == ECONNRESET }
+    /// `ConnectionRefusedError`: `ECONNREFUSED`, nothing listens at the address.
+    public var isConnectionRefused: Bool { errno == ECONNREFUSED }
+    /// `ConnectionAbortedError`: `ECONNABORTED`, the connection was aborted locally
+    /// (typically before `accept` took it).
+    public var isConnectionAborted: Bool { errno == ECONNABORTED }
+    /// `BrokenPipeError`: `EPIPE` or `ESHUTDOWN`, a write after the peer (or this side)
+    /// closed its end.
+    public var isBrokenPipe: Bool { errno == EPIPE || errno == ESHUTDOWN }
+    /// `ConnectionError`, the parent of the four above: any of their codes.
+    public var isConnectionError: Bool {
+        isConnectionReset || isConnectionRefused || isConnectionAborted || isBrokenPipe
+    }
+    /// `TimeoutError` (the OS's, not `withTimeout`'s): `ETIMEDOUT`, the peer stopped
+    /// answering.
+    public var isTimedOut: Bool { errno == ETIMEDOUT }
+    /// `EADDRINUSE`: the address is bound by another socket (Python has no subclass;
+    /// it is a plain `OSError` with `errno.EADDRINUSE`).
+    public var isAddressInUse: Bool { errno == EADDRINUSE }
+    /// `BlockingIOError`: `EAGAIN`/`EWOULDBLOCK`, `EINPROGRESS` or `EALREADY`, the
+    /// operation would block a non-blocking descriptor.
+    public var isWouldBlock: Bool {
+        errno == EAGAIN || errno == EWOULDBLOCK || errno == EINPROGRESS || errno == EALREADY
+    }
+    /// `InterruptedError`: `EINTR`, a signal interrupted the call.
+    public var isInterrupted: Bool { errno == EINTR }
+    /// `FileNotFoundError`: `ENOENT`, no such file or directory (also a Unix socket path
+    /// that does not exist).
+    public var isFileNotFound: Bool { errno == ENOENT }
+    /// `FileExistsError`: `EEXIST`.
+    public var isFileExists: Bool { errno == EEXIST }
+    /// `PermissionError`: `EACCES` or `EPERM` (binding a port below 1024 without the
+    /// privilege, a Unix socket path without access).
+    public var isPermissionDenied: Bool { errno == EACCES || errno == EPERM }
+    /// `ProcessLookupError`: `ESRCH`, no such process (`sendSignal` after the child exited).
+    public var isProcessLookupFailure: Bool { errno == ESRCH }
 }

@@ -1,7 +1,8 @@
 extension EventLoop {
     /// Runs `callback` on the loop each time the process receives `signal`, replacing an
     /// earlier handler for it: asyncio's `add_signal_handler`. Throws `OSError` for a
-    /// signal that cannot be caught (SIGKILL, SIGSTOP) or an invalid number.
+    /// signal that cannot be caught (SIGKILL, SIGSTOP) or an invalid number. By name:
+    /// `addSignalHandler(.terminate) { … }` (`Signal`).
     public nonisolated func addSignalHandler(_ signal: Int32, _ callback: @escaping () throws -> Void) throws {
         assertOnLoopThread()
         precondition(!isClosed, "Event loop is closed")

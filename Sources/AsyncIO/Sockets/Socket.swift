@@ -23,7 +23,8 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     weak var pollWatcher: DescriptorWatcher?
 
     /// A new non-blocking, close-on-exec socket (Python's `socket.socket(family, type, proto)`
-    /// followed by `setblocking(False)`).
+    /// followed by `setblocking(False)`), from C values; `Socket(family: .inet6, type:
+    /// .datagram)` takes the Swift names (`AddressFamily`, `SocketType`).
     public init(family: Int32 = AF_INET, type: Int32 = Int32(SOCK_STREAM.rawValue), proto: Int32 = 0) throws(OSError) {
         let fd = Glibc.socket(family, type | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), proto)
         guard fd >= 0 else { throw OSError(errno: errno, operation: "socket(\(family), \(type), \(proto))") }
@@ -159,7 +160,8 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Sets an integer socket option (Python's `setsockopt(level, name, value)`), e.g.
-    /// `setOption(level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)`.
+    /// `setOption(level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)`; with a named
+    /// `SocketOption`, `setOption(.reuseAddress, true)`.
     public func setOption(level: Int32, name: Int32, value: Int32) throws(OSError) {
         try checkOpen("setsockopt")
         var value = value
@@ -179,7 +181,8 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         return value
     }
 
-    /// Shuts down reading, writing or both (`SHUT_RD`, `SHUT_WR`, `SHUT_RDWR`).
+    /// Shuts down reading, writing or both (`SHUT_RD`, `SHUT_WR`, `SHUT_RDWR`; by name,
+    /// `shutdown(.write)`).
     public func shutdown(_ how: Int32) throws(OSError) {
         try checkOpen("shutdown")
         guard Glibc.shutdown(descriptor, how) == 0 else { throw OSError(errno: errno, operation: "shutdown") }

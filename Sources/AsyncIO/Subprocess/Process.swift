@@ -47,6 +47,9 @@ extension Subprocess {
         /// it exited (asyncio's `send_signal`).
         public func sendSignal(_ signal: Int32) throws { try transport.sendSignal(signal) }
 
+        /// `sendSignal(_:)` by the signal's Swift name: `process.sendSignal(.interrupt)`.
+        public func sendSignal(_ signal: Signal) throws { try transport.sendSignal(signal.rawValue) }
+
         /// Sends SIGTERM (asyncio's `terminate`).
         public func terminate() throws { try transport.terminate() }
 
