@@ -3,7 +3,7 @@
 ///
 /// The queue does all the waiting, `maxsize`, task accounting and shutdown; a storage only
 /// stores. Conform a type of your own to get another order with the same queue behaviour.
-public protocol QueueStorage {
+public protocol QueueStorage<Element> {
     /// The type of the items.
     associatedtype Element: Sendable
 

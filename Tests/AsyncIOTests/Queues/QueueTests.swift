@@ -401,6 +401,35 @@ final class QueueTests: XCTestCase {
         }
     }
 
+    // Not in CPython: puts and gets cancelled at arbitrary points (while waiting, just
+    // after being woken, or after finishing); every item put is gotten exactly once.
+    func testCancellationsLoseAndDuplicateNothing() {
+        runLoopTest { loop, _ in
+            var random = SplitMix64(seed: 15)
+            let queue = Queue<Int>(maxsize: 2, loop: loop)
+            let put = Box<[Int]>([]), gotten = Box<[Int]>([])
+            var tasks: [Task<Void, any Error>] = []
+            for item in 0..<400 {
+                if random.next() % 2 == 0 {
+                    tasks.append(loop.createTask(eager: true) {
+                        try await queue.put(item)
+                        put.value.append(item)
+                    })
+                } else {
+                    tasks.append(loop.createTask(eager: true) { gotten.value.append(try await queue.get()) })
+                }
+                if random.next() % 3 == 0 { tasks[Int(random.next() % UInt64(tasks.count))].cancel() }
+                if random.next() % 4 == 0 { try await loop.sleep(.zero) }
+            }
+            for task in tasks { task.cancel() }
+            for task in tasks { _ = await task.result }
+            XCTAssertEqual(queue.waitingGetters + queue.waitingPutters, 0)
+            while !queue.empty { gotten.value.append(try queue.getNowait()) }
+            XCTAssertEqual(gotten.value.sorted(), put.value.sorted())
+            XCTAssertGreaterThan(put.value.count, 0)
+        }
+    }
+
     // MARK: the order of each kind
 
     // CPython: QueueBasicTests.test_order, LifoQueueTests.test_order,
@@ -448,4 +477,17 @@ private func putAllThenGetAll<S: QueueStorage>(
     var gotten: [S.Element] = []
     for _ in items { gotten.append(try await queue.get()) }
     return gotten
+}
+
+/// A seeded generator, so the cancellation test runs the same schedule every time.
+private struct SplitMix64 {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
