@@ -118,8 +118,8 @@ public final class LoopQueue<Storage: QueueStorage>: @unchecked Sendable {
 
     /// Shuts the queue down (asyncio 3.13's `shutdown`): from now on `put` and `putNowait`
     /// throw `QueueShutDown`, and so do `get` and `getNowait` once the queue is empty.
-    /// Every task waiting in `put` or `get` wakes and re-checks, so waiting putters throw
-    /// and waiting getters throw (there is nothing to get: they were waiting).
+    /// Every task waiting in `put` or `get` wakes and re-checks: a putter throws, a getter
+    /// takes an item if one is there (a put woke it just before) and throws otherwise.
     ///
     /// With `immediate: true` the items left are dropped, each counted as done for
     /// `join` (as if `taskDone` were called for it), so `get` throws at once and `join`
@@ -130,7 +130,9 @@ public final class LoopQueue<Storage: QueueStorage>: @unchecked Sendable {
         if immediate {
             while !empty {
                 _ = storage.pop()
-                // asyncio never lets the count go below zero here either.
+                // Nothing ties taskDone to a get, so it may already have been called
+                // for items still queued: the count can be below the queue's size, and
+                // stays at zero (as in asyncio) rather than going negative.
                 if unfinishedTasks > 0 { finishTask() }
             }
         }
