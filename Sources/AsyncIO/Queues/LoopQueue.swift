@@ -12,7 +12,7 @@
 /// Loop-bound: use it on its loop's thread only (from tasks made with `createTask`, or
 /// callbacks). As in asyncio, `qsize`, `empty` and `full` are exact, since nothing else
 /// runs between reading them and acting on them.
-public final class LoopQueue<Storage: QueueStorage>: @unchecked Sendable {
+public final class LoopQueue<Storage: QueueStorage> {
     /// The type of the items.
     public typealias Element = Storage.Element
 

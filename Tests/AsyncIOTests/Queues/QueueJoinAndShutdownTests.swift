@@ -7,11 +7,11 @@ final class QueueJoinAndShutdownTests: XCTestCase {
     /// Runs `check` once for each kind of queue, each on a fresh loop.
     private func forEachKind(
         file: StaticString = #filePath, line: UInt = #line,
-        _ check: @escaping @Sendable (QueueMaker) async throws -> Void
+        _ check: @escaping @Sendable (isolated EventLoop, QueueMaker) async throws -> Void
     ) {
         for kind in QueueMaker.Kind.allCases {
             runLoopTest(file: file, line: line) { loop, _ in
-                try await check(QueueMaker(kind: kind, loop: loop))
+                try await check(loop, QueueMaker(kind: kind, loop: loop))
             }
         }
     }
@@ -20,7 +20,7 @@ final class QueueJoinAndShutdownTests: XCTestCase {
 
     // CPython: _QueueJoinTestMixin.test_task_done_underflow
     func testTaskDoneUnderflow() {
-        forEachKind { make in
+        forEachKind { loop, make in
             XCTAssertThrowsError(try make.queue().taskDone()) {
                 XCTAssertEqual($0 as? QueueUsageError, .taskDoneCalledTooManyTimes)
             }
@@ -29,14 +29,14 @@ final class QueueJoinAndShutdownTests: XCTestCase {
 
     // CPython: _QueueJoinTestMixin.test_task_done
     func testTaskDone() {
-        forEachKind { make in
+        forEachKind { loop, make in
             let queue = make.queue()
             for item in 0..<100 { try queue.putNowait(item) }
             let total = Box(0)
             let running = Box(true)
             // Two workers get items and call taskDone after each; join sees them all.
             let workers = (0..<2).map { _ in
-                make.loop.createTask {
+                loop.createTask {
                     while running.value {
                         total.value += try await queue.get()
                         try queue.taskDone()
@@ -53,7 +53,7 @@ final class QueueJoinAndShutdownTests: XCTestCase {
 
     // CPython: _QueueJoinTestMixin.test_join_empty_queue
     func testJoinEmptyQueue() {
-        forEachKind { make in
+        forEachKind { loop, make in
             let queue = make.queue()
             try await queue.join()
             try await queue.join()
@@ -63,7 +63,7 @@ final class QueueJoinAndShutdownTests: XCTestCase {
     // CPython: _QueueJoinTestMixin.test_format (the unfinished count made by put and get,
     // not by writing the private counter)
     func testFormatShowsUnfinishedTasks() {
-        forEachKind { make in
+        forEachKind { loop, make in
             let queue = make.queue()
             XCTAssertEqual(queue.description, "<\(make.name) maxsize=0>")
             try queue.putNowait(1)
@@ -76,11 +76,11 @@ final class QueueJoinAndShutdownTests: XCTestCase {
 
     // Not in CPython: cancelling a task waiting in join.
     func testJoinCancelledWhileWaiting() {
-        forEachKind { make in
+        forEachKind { loop, make in
             let queue = make.queue()
             try queue.putNowait(1)
-            let joiner = make.loop.createTask(eager: true) { try await queue.join() }
-            let second = make.loop.createTask(eager: true) { try await queue.join() }
+            let joiner = try await startedTask(loop) { try await queue.join() }
+            let second = try await startedTask(loop) { try await queue.join() }
             joiner.cancel()
             await assertThrowsAsync(CancellationError.self) { try await joiner.value }
             _ = try queue.getNowait()
@@ -93,7 +93,7 @@ final class QueueJoinAndShutdownTests: XCTestCase {
 
     // CPython: _QueueShutdownTestMixin.test_format
     func testFormatShowsShutdown() {
-        forEachKind { make in
+        forEachKind { loop, make in
             let queue = make.queue()
             queue.shutdown(immediate: false)
             XCTAssertEqual(queue.description, "<\(make.name) maxsize=0 shutdown>")
@@ -102,9 +102,9 @@ final class QueueJoinAndShutdownTests: XCTestCase {
 
     // CPython: _QueueShutdownTestMixin.test_shutdown_empty
     func testShutdownEmpty() {
-        forEachKind { make in
+        forEachKind { loop, make in
             let queue = make.queue()
-            let getter = make.loop.createTask(eager: true) { try await queue.get() }
+            let getter = try await startedTask(loop) { try await queue.get() }
             queue.shutdown(immediate: false)
             XCTAssertEqual(queue.qsize, 0)
             try await queue.join()
@@ -115,15 +115,15 @@ final class QueueJoinAndShutdownTests: XCTestCase {
 
     // CPython: _QueueShutdownTestMixin.test_shutdown_nonempty
     func testShutdownNonempty() {
-        forEachKind { make in
+        forEachKind { loop, make in
             let queue = make.queue(maxsize: 1)
             try queue.putNowait(10)
             let joined = Box(false)
-            let joiner = make.loop.createTask(eager: true) {
+            let joiner = try await startedTask(loop) {
                 try await queue.join()
                 joined.value = true
             }
-            let putter = make.loop.createTask(eager: true) { try await queue.put(20) }
+            let putter = try await startedTask(loop) { try await queue.put(20) }
             XCTAssertEqual(queue.waitingPutters, 1)
             queue.shutdown(immediate: false)
             XCTAssertEqual(queue.qsize, 1)
@@ -142,10 +142,10 @@ final class QueueJoinAndShutdownTests: XCTestCase {
 
     // CPython: _QueueShutdownTestMixin.test_shutdown_immediate
     func testShutdownImmediate() {
-        forEachKind { make in
+        forEachKind { loop, make in
             let queue = make.queue()
             try queue.putNowait(1)
-            let joiner = make.loop.createTask(eager: true) { try await queue.join() }
+            let joiner = try await startedTask(loop) { try await queue.join() }
             queue.shutdown(immediate: true)
             XCTAssertEqual(queue.qsize, 0)
             // The dropped item counts as done, so join returns.
@@ -157,12 +157,12 @@ final class QueueJoinAndShutdownTests: XCTestCase {
 
     // CPython: _QueueShutdownTestMixin.test_shutdown_immediate_with_unfinished
     func testShutdownImmediateWithUnfinished() {
-        forEachKind { make in
+        forEachKind { loop, make in
             let queue = make.queue()
             try queue.putNowait(1)
             try queue.putNowait(1)
             let joined = Box(false)
-            let joiner = make.loop.createTask(eager: true) {
+            let joiner = try await startedTask(loop) {
                 try await queue.join()
                 joined.value = true
             }
@@ -182,9 +182,10 @@ final class QueueJoinAndShutdownTests: XCTestCase {
     // Not in CPython: shutdown wakes every waiting getter and putter, in order, and the
     // getters of a non-empty queue still get its items first.
     func testShutdownWakesEveryWaiter() {
-        forEachKind { make in
+        forEachKind { loop, make in
             let empty = make.queue()
-            let getters = (0..<3).map { _ in make.loop.createTask(eager: true) { try await empty.get() } }
+            var getters: [Task<Int, any Error>] = []
+            for _ in 0..<3 { getters.append(try await startedTask(loop) { try await empty.get() }) }
             XCTAssertEqual(empty.waitingGetters, 3)
             empty.shutdown(immediate: false)
             XCTAssertEqual(empty.waitingGetters, 0)
@@ -194,7 +195,8 @@ final class QueueJoinAndShutdownTests: XCTestCase {
 
             let full = make.queue(maxsize: 1)
             try full.putNowait(1)
-            let putters = (0..<3).map { item in make.loop.createTask(eager: true) { try await full.put(item) } }
+            var putters: [Task<Void, any Error>] = []
+            for item in 0..<3 { putters.append(try await startedTask(loop) { try await full.put(item) }) }
             XCTAssertEqual(full.waitingPutters, 3)
             full.shutdown(immediate: false)
             for putter in putters {
@@ -207,7 +209,7 @@ final class QueueJoinAndShutdownTests: XCTestCase {
 
 /// The rest of the shutdown tests: put, putNowait, get and getNowait all throw
 /// `QueueShutDown` on a shut-down, empty queue.
-func assertEverythingThrowsShutDown(
+nonisolated(nonsending) func assertEverythingThrowsShutDown(
     _ queue: any IntQueue, file: StaticString = #filePath, line: UInt = #line
 ) async throws {
     await assertThrowsAsync(QueueShutDown.self, file: file, line: line) { try await queue.put(0) }
@@ -218,7 +220,7 @@ func assertEverythingThrowsShutDown(
 
 /// The queue API the mixin tests use, so they are written once for the three kinds of
 /// queue (CPython's `q_class`); every `LoopQueue` of `Int` has it already.
-protocol IntQueue: AnyObject, Sendable, CustomStringConvertible {
+protocol IntQueue: AnyObject, CustomStringConvertible {
     var qsize: Int { get }
     var waitingGetters: Int { get }
     var waitingPutters: Int { get }

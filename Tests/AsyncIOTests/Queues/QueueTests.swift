@@ -12,7 +12,7 @@ final class QueueTests: XCTestCase {
             XCTAssertEqual(Queue<Int>(loop: loop).description, "<Queue maxsize=0>")
 
             let getting = Queue<Int>(loop: loop)
-            let getter = loop.createTask(eager: true) { try await getting.get() }
+            let getter = try await startedTask(loop) { try await getting.get() }
             XCTAssertTrue(getting.description.contains("_getters[1]"), getting.description)
             try getting.putNowait(0)
             let got = try await getter.value
@@ -20,7 +20,7 @@ final class QueueTests: XCTestCase {
 
             let putting = Queue<Int>(maxsize: 1, loop: loop)
             try putting.putNowait(1)
-            let putter = loop.createTask(eager: true) { try await putting.put(2) }
+            let putter = try await startedTask(loop) { try await putting.put(2) }
             XCTAssertTrue(putting.description.contains("_putters[1]"), putting.description)
             _ = try putting.getNowait()
             try await putter.value
@@ -101,7 +101,7 @@ final class QueueTests: XCTestCase {
         runLoopTest { loop, _ in
             let queue = Queue<Int>(maxsize: 1, loop: loop)
             try await queue.put(1)
-            let putter = loop.createTask(eager: true) { try await queue.put(2) }
+            let putter = try await startedTask(loop) { try await queue.put(2) }
             XCTAssertEqual(queue.waitingPutters, 1)
             let item = try await queue.get()
             XCTAssertEqual(item, 1)
@@ -116,7 +116,7 @@ final class QueueTests: XCTestCase {
         runLoopTest { loop, _ in
             let queue = Queue<Int>(loop: loop)
             let finished = Box(false)
-            let getter = loop.createTask(eager: true) {
+            let getter = try await startedTask(loop) {
                 let item = try await queue.get()
                 finished.value = true
                 return item
@@ -152,8 +152,8 @@ final class QueueTests: XCTestCase {
     func testGetCancelledRace() {
         runLoopTest { loop, _ in
             let queue = Queue<String>(loop: loop)
-            let first = loop.createTask(eager: true) { try await queue.get() }
-            let second = loop.createTask(eager: true) { try await queue.get() }
+            let first = try await startedTask(loop) { try await queue.get() }
+            let second = try await startedTask(loop) { try await queue.get() }
             first.cancel()
             await assertThrowsAsync(CancellationError.self) { _ = try await first.value }
             try await queue.put("a")
@@ -220,7 +220,7 @@ final class QueueTests: XCTestCase {
             let queue = Queue<Int>(maxsize: 1, loop: loop)
             let finished = Box(false)
             loop.callLater(.milliseconds(10)) { _ = try? queue.getNowait() }
-            let putter = loop.createTask(eager: true) {
+            let putter = try await startedTask(loop) {
                 try await queue.put(1)
                 try await queue.put(2)
                 finished.value = true
@@ -235,7 +235,7 @@ final class QueueTests: XCTestCase {
     func testGetCancelDropOnePendingReader() {
         runLoopTest { loop, _ in
             let queue = Queue<Int>(loop: loop)
-            let reader = loop.createTask(eager: true) { try await queue.get() }
+            let reader = try await startedTask(loop) { try await queue.get() }
             try queue.putNowait(1)
             try queue.putNowait(2)
             reader.cancel()
@@ -253,9 +253,9 @@ final class QueueTests: XCTestCase {
     func testGetCancelDropManyPendingReaders() {
         runLoopTest { loop, _ in
             let queue = Queue<Int>(loop: loop)
-            let reader1 = loop.createTask(eager: true) { try await queue.get() }
-            let reader2 = loop.createTask(eager: true) { try await queue.get() }
-            let reader3 = loop.createTask(eager: true) { try await queue.get() }
+            let reader1 = try await startedTask(loop) { try await queue.get() }
+            let reader2 = try await startedTask(loop) { try await queue.get() }
+            let reader3 = try await startedTask(loop) { try await queue.get() }
             try queue.putNowait(1)
             try queue.putNowait(2)
             reader1.cancel()
@@ -272,7 +272,7 @@ final class QueueTests: XCTestCase {
         runLoopTest { loop, _ in
             let queue = Queue<Int>(maxsize: 1, loop: loop)
             try queue.putNowait(1)
-            var writer = loop.createTask(eager: true) { try await queue.put(2) }
+            var writer = try await startedTask(loop) { try await queue.put(2) }
             XCTAssertEqual(try queue.getNowait(), 1)
             writer.cancel()
             do {
@@ -315,9 +315,9 @@ final class QueueTests: XCTestCase {
     func testPutCancelledRace() {
         runLoopTest { loop, _ in
             let queue = Queue<String>(maxsize: 1, loop: loop)
-            let putA = loop.createTask(eager: true) { try await queue.put("a") }
-            let putB = loop.createTask(eager: true) { try await queue.put("b") }
-            let putC = loop.createTask(eager: true) { try await queue.put("X") }
+            let putA = try await startedTask(loop) { try await queue.put("a") }
+            let putB = try await startedTask(loop) { try await queue.put("b") }
+            let putC = try await startedTask(loop) { try await queue.put("X") }
             try await putA.value
             XCTAssertEqual(queue.waitingPutters, 2)
             putC.cancel()
@@ -333,7 +333,7 @@ final class QueueTests: XCTestCase {
     func testPutWithWaitingGetters() {
         runLoopTest { loop, _ in
             let queue = Queue<String>(loop: loop)
-            let getter = loop.createTask(eager: true) { try await queue.get() }
+            let getter = try await startedTask(loop) { try await queue.get() }
             try await queue.put("a")
             let item = try await getter.value
             XCTAssertEqual(item, "a")
@@ -364,7 +364,7 @@ final class QueueTests: XCTestCase {
         runLoopTest { loop, _ in
             let queue = Queue<Int>(maxsize: 1, loop: loop)
             try queue.putNowait(1)
-            let putter = loop.createTask(eager: true) { try await queue.put(1) }
+            let putter = try await startedTask(loop) { try await queue.put(1) }
             XCTAssertEqual(queue.waitingPutters, 1)
             putter.cancel()
             await assertThrowsAsync(CancellationError.self) { try await putter.value }
@@ -377,7 +377,7 @@ final class QueueTests: XCTestCase {
         runLoopTest { loop, _ in
             let queue = Queue<Int>(maxsize: 1, loop: loop)
             try queue.putNowait(1)
-            let putter = loop.createTask(eager: true) { try await queue.put(2) }
+            let putter = try await startedTask(loop) { try await queue.put(2) }
             // getNowait wakes the putter (it leaves the line); then it is cancelled.
             _ = try queue.getNowait()
             putter.cancel()
@@ -391,8 +391,8 @@ final class QueueTests: XCTestCase {
         runLoopTest { loop, _ in
             let queue = Queue<Int>(maxsize: 1, loop: loop)
             try queue.putNowait(1)
-            let first = loop.createTask(eager: true) { try await queue.put(2) }
-            let second = loop.createTask(eager: true) { try await queue.put(3) }
+            let first = try await startedTask(loop) { try await queue.put(2) }
+            let second = try await startedTask(loop) { try await queue.put(3) }
             XCTAssertEqual(try queue.getNowait(), 1)
             first.cancel()
             await assertThrowsAsync(CancellationError.self) { try await first.value }
@@ -411,12 +411,12 @@ final class QueueTests: XCTestCase {
             var tasks: [Task<Void, any Error>] = []
             for item in 0..<400 {
                 if random.next() % 2 == 0 {
-                    tasks.append(loop.createTask(eager: true) {
+                    tasks.append(try await startedTask(loop) {
                         try await queue.put(item)
                         put.value.append(item)
                     })
                 } else {
-                    tasks.append(loop.createTask(eager: true) { gotten.value.append(try await queue.get()) })
+                    tasks.append(try await startedTask(loop) { gotten.value.append(try await queue.get()) })
                 }
                 if random.next() % 3 == 0 { tasks[Int(random.next() % UInt64(tasks.count))].cancel() }
                 if random.next() % 4 == 0 { try await loop.sleep(.zero) }
