@@ -1,4 +1,4 @@
-// expect-error: risks causing data races
+// expect-error: passing closure as a 'sending' parameter risks causing data races between 'loop'-isolated code and concurrent execution of the closure
 // A future belongs to its loop: a detached task may not set it.
 import AsyncIO
 

@@ -1,4 +1,4 @@
-// expect-error: risks causing data races
+// expect-error: sending 'writer' risks causing data races
 // Another actor may not be handed a loop's writer.
 import AsyncIO
 

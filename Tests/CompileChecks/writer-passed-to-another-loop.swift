@@ -1,4 +1,4 @@
-// expect-error: risks causing data races
+// expect-error: sending value of non-Sendable type 'nonisolated(nonsending) () async -> ()' risks causing data races
 // One loop's writer may not be used by code of another loop.
 import AsyncIO
 
