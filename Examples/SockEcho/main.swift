@@ -10,7 +10,7 @@ import AsyncIO
 
 /// Accepts clients forever; each one gets its own task that echoes until end of file.
 /// `ready` learns the real port once the server listens.
-func runServer(_ loop: EventLoop, port: Int, ready: @escaping (Int) -> Void) async throws {
+func runServer(_ loop: isolated EventLoop, port: Int, ready: @escaping (Int) -> Void) async throws {
     let server = try Socket(family: .inet)              // non-blocking by default
     try server.setOption(.reuseAddress, true)
     try server.bind(SocketAddress(host: "127.0.0.1", port: port))
@@ -37,7 +37,7 @@ func runServer(_ loop: EventLoop, port: Int, ready: @escaping (Int) -> Void) asy
 }
 
 /// Connects, then sends each message and reads its echo back.
-func runClient(_ loop: EventLoop, port: Int, messages: [String]) async throws {
+func runClient(_ loop: isolated EventLoop, port: Int, messages: [String]) async throws {
     let client = try Socket(family: .inet)
     defer { client.close() }
     try await loop.sockConnect(client, host: "127.0.0.1", port: port)

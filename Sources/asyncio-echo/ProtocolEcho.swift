@@ -56,7 +56,7 @@ enum BufferedEcho: EchoServer {
 /// closes it and its connections before returning.
 func serveUntilSignalled(
     host: String, port: Int,
-    _ start: sending @escaping (EventLoop) async throws -> Server
+    _ start: @escaping @Sendable (isolated EventLoop) async throws -> Server
 ) throws {
     try EventLoop.run { loop in
         let server = try await start(loop)

@@ -40,7 +40,7 @@ enum SocketsEcho: EchoServer {
     }
 
     /// The hot loop: receive whatever arrived, send it all back, until end of file.
-    private static func echo(_ loop: EventLoop, _ client: Socket) async throws {
+    private static func echo(_ loop: isolated EventLoop, _ client: Socket) async throws {
         while true {
             let data = try await loop.sockRecv(client, 65536)
             if data.isEmpty { return }
@@ -49,7 +49,7 @@ enum SocketsEcho: EchoServer {
     }
 
     /// A listening socket on the first address `host` resolves to.
-    private static func listen(_ loop: EventLoop, host: String, port: Int) async throws -> Socket {
+    private static func listen(_ loop: isolated EventLoop, host: String, port: Int) async throws -> Socket {
         let answers = try await loop.getAddrInfo(host: host, port: port, type: Int32(SOCK_STREAM.rawValue),
                                                  flags: AI_PASSIVE)
         guard let address = answers.first?.address else {

@@ -6,7 +6,7 @@ import Glibc
 
 final class Echo: StreamingProtocol {}
 
-func useCValues(_ loop: EventLoop) async throws {
+func useCValues(_ loop: isolated EventLoop) async throws {
     let socket = try Socket()
     _ = try Socket(family: AF_INET6, type: Int32(SOCK_DGRAM.rawValue))
     try socket.setOption(level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)

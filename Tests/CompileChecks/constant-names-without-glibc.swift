@@ -6,7 +6,7 @@ import AsyncIO
 final class Echo: StreamingProtocol {}
 final class Datagrams: DatagramProtocol {}
 
-func useNames(_ loop: EventLoop) async throws {
+func useNames(_ loop: isolated EventLoop) async throws {
     let socket = try Socket(family: .inet6, type: .datagram)
     try socket.setOption(.reuseAddress, true)
     try socket.setOption(.receiveBufferSize, value: 1 << 16)

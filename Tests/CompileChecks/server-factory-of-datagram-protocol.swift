@@ -5,6 +5,6 @@ import AsyncIO
 
 final class Echo: DatagramProtocol {}
 
-func serve(_ loop: EventLoop) async throws {
+func serve(_ loop: isolated EventLoop) async throws {
     _ = try await loop.createServer({ Echo() }, host: "127.0.0.1", port: 0)
 }

@@ -4,6 +4,6 @@ import AsyncIO
 
 final class Echo: StreamingProtocol {}
 
-func serve(_ loop: EventLoop) async throws {
+func serve(_ loop: isolated EventLoop) async throws {
     _ = try await loop.createServer({ Echo() }, host: "127.0.0.1", port: 0)
 }

@@ -214,7 +214,7 @@ extension EventLoop {
 
     /// asyncio's `_create_connection_transport`: the protocol, the transport, and a wait
     /// until `connectionMade` ran; on failure the socket or transport is closed.
-    private func makeConnectionTransport<P: ConnectionProtocol>(
+    private nonisolated(nonsending) func makeConnectionTransport<P: ConnectionProtocol>(
         _ socket: Socket, _ factory: () throws -> P
     ) async throws -> (any Transport, P) {
         let proto: P

@@ -135,7 +135,7 @@ extension EventLoop {
     }
 
     /// Makes the protocol and the transport, and waits until `connectionMade` ran.
-    private func makeDatagramEndpoint<P: DatagramProtocol>(
+    private nonisolated(nonsending) func makeDatagramEndpoint<P: DatagramProtocol>(
         _ factory: () throws -> P, socket: Socket, remoteAddress fixedRemote: SocketAddress?
     ) async throws -> (any DatagramTransport, P) {
         let proto: P

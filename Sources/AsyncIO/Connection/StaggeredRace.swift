@@ -80,7 +80,7 @@ private final class StaggeredRace<T: Sendable>: @unchecked Sendable {
         let index = tasks.count
         errors.append(nil)
         let attempt = self.attempt
-        tasks.append(loop.createTask { [self] in
+        tasks.append(loop.spawnTask { [self] _ in
             do {
                 let value = try await attempt(index)
                 self.succeeded(index, value)
@@ -89,7 +89,7 @@ private final class StaggeredRace<T: Sendable>: @unchecked Sendable {
             }
         })
         if let delay, index + 1 < count {
-            nextTimer = loop.callLater(delay) { [self] in self.startNext() }
+            nextTimer = loop.scheduleLater(delay) { [self] in self.startNext() }
         }
     }
 

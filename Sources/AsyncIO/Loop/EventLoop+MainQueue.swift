@@ -35,10 +35,10 @@ extension EventLoop {
     }()
 
     /// Whether the loop is watching the main queue now (tests).
-    var isDrainingMainQueue: Bool { mainQueueWatch?.isActive ?? false }
+    nonisolated var isDrainingMainQueue: Bool { mainQueueWatch?.isActive ?? false }
 
     /// Called by `runForever` once the loop counts as running on this thread.
-    func startDrainingMainQueue() {
+    nonisolated func startDrainingMainQueue() {
         guard asyncio_is_main_thread() != 0 else { return }
         if mainQueueWatch == nil {
             guard let watch = makeMainQueueWatch() else { return }
@@ -53,11 +53,11 @@ extension EventLoop {
 
     /// Called by `runForever` before it returns: between runs the main thread is the
     /// caller's, and whoever runs it next (another loop, a CFRunLoop) drains the queue.
-    func stopDrainingMainQueue() {
+    nonisolated func stopDrainingMainQueue() {
         mainQueueWatch?.stop()
     }
 
-    private func makeMainQueueWatch() -> UVPoll? {
+    private nonisolated func makeMainQueueWatch() -> UVPoll? {
         guard !mainQueueUnavailable else { return nil }
         guard let descriptor = Self.mainQueueDescriptor else {
             mainQueueUnavailable = true

@@ -1,9 +1,42 @@
 extension EventLoop {
     /// Runs `callback` on the next loop iteration, after those already scheduled:
     /// asyncio's `call_soon`. An error it throws goes to the exception handler.
-    /// Loop thread only (or before the loop runs); see `callSoonThreadsafe`.
+    /// Isolated to the loop, so `callback` may use the loop's objects and state; from
+    /// other threads use `callSoonThreadsafe`.
     @discardableResult
     public func callSoon(
+        _ callback: @escaping () throws -> Void,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Handle {
+        scheduleSoon(callback, file: file, line: line)
+    }
+
+    /// Runs `callback` after `delay`: asyncio's `call_later`. Timers due at the same time
+    /// run in the order they were scheduled.
+    @discardableResult
+    public func callLater(
+        _ delay: Duration, _ callback: @escaping () throws -> Void,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> TimerHandle {
+        scheduleLater(delay, callback, file: file, line: line)
+    }
+
+    /// Runs `callback` at `when` on the loop's clock (`time()`): asyncio's `call_at`.
+    @discardableResult
+    public func callAt(
+        _ when: Double, _ callback: @escaping () throws -> Void,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> TimerHandle {
+        scheduleAt(when, callback, file: file, line: line)
+    }
+
+    // The library's own transports, servers and futures run on the loop's thread in
+    // code the compiler does not know as the loop's (libuv callbacks, protocol methods);
+    // they schedule through these, which check the thread at run time instead.
+
+    /// `callSoon` for the library's loop-thread code.
+    @discardableResult
+    nonisolated func scheduleSoon(
         _ callback: @escaping () throws -> Void,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Handle {
@@ -14,20 +47,19 @@ extension EventLoop {
         return handle
     }
 
-    /// Runs `callback` after `delay`: asyncio's `call_later`. Timers due at the same time
-    /// run in the order they were scheduled.
+    /// `callLater` for the library's loop-thread code.
     @discardableResult
-    public func callLater(
+    nonisolated func scheduleLater(
         _ delay: Duration, _ callback: @escaping () throws -> Void,
         file: StaticString = #fileID, line: UInt = #line
     ) -> TimerHandle {
         let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
-        return callAt(time() + seconds, callback, file: file, line: line)
+        return scheduleAt(time() + seconds, callback, file: file, line: line)
     }
 
-    /// Runs `callback` at `when` on the loop's clock (`time()`): asyncio's `call_at`.
+    /// `callAt` for the library's loop-thread code.
     @discardableResult
-    public func callAt(
+    nonisolated func scheduleAt(
         _ when: Double, _ callback: @escaping () throws -> Void,
         file: StaticString = #fileID, line: UInt = #line
     ) -> TimerHandle {
@@ -39,7 +71,7 @@ extension EventLoop {
     /// Runs `callback` on the loop from any thread: asyncio's `call_soon_threadsafe`.
     /// Wakes the loop if it sleeps in poll.
     @discardableResult
-    public func callSoonThreadsafe(
+    public nonisolated func callSoonThreadsafe(
         _ callback: @escaping @Sendable () throws -> Void,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Handle {

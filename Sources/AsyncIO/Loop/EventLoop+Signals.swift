@@ -3,7 +3,7 @@ extension EventLoop {
     /// earlier handler for it: asyncio's `add_signal_handler`. Throws `OSError` for a
     /// signal that cannot be caught (SIGKILL, SIGSTOP) or an invalid number. By name:
     /// `addSignalHandler(.terminate) { … }` (`Signal`).
-    public func addSignalHandler(_ signal: Int32, _ callback: @escaping () throws -> Void) throws {
+    public nonisolated func addSignalHandler(_ signal: Int32, _ callback: @escaping () throws -> Void) throws {
         assertOnLoopThread()
         precondition(!isClosed, "Event loop is closed")
         let previous = signalHandlers.removeValue(forKey: signal)
@@ -19,7 +19,7 @@ extension EventLoop {
     /// Removes the handler for `signal`; returns whether there was one
     /// (asyncio's `remove_signal_handler`).
     @discardableResult
-    public func removeSignalHandler(_ signal: Int32) -> Bool {
+    public nonisolated func removeSignalHandler(_ signal: Int32) -> Bool {
         assertOnLoopThread()
         guard let handler = signalHandlers.removeValue(forKey: signal) else { return false }
         handler.close()

@@ -20,58 +20,62 @@ import Logging
 /// tasks with `createTask` or `Task(executorPreference: loop)`. The main actor is the
 /// exception: a loop on the main thread also runs the main queue, so `MainActor.run` and
 /// `@MainActor` code work from loop code (EventLoop+MainQueue.swift).
-public final class EventLoop: @unchecked Sendable {
-    let uv: UVLoop
-    private var wakeup: UVAsync!
-    private var idle: UVIdle!
-    private var check: UVCheck!
-    private var timer: UVTimer!
+public actor EventLoop {
+    nonisolated(unsafe) let uv: UVLoop
+    /// The actor's executor (see `LoopSerialExecutor`).
+    /// A constant, so the executor checks of every await read it without an access check.
+    nonisolated let serialExecutor = LoopSerialExecutor()
+    private nonisolated(unsafe) var wakeup: UVAsync!
+    private nonisolated(unsafe) var idle: UVIdle!
+    private nonisolated(unsafe) var check: UVCheck!
+    private nonisolated(unsafe) var timer: UVTimer!
 
     /// The ready queue (loop thread only).
-    private var ready = Deque<ReadyItem>()
+    private nonisolated(unsafe) var ready = Deque<ReadyItem>()
     /// Work handed over by other threads, moved to `ready` on the next wake-up.
-    private let inbox = Inbox()
+    private nonisolated let inbox = Inbox()
 
-    private var timers = Heap<ScheduledTimer>()
-    private var timerSequence: UInt64 = 0
-    private var cancelledTimerCount = 0
+    private nonisolated(unsafe) var timers = Heap<ScheduledTimer>()
+    private nonisolated(unsafe) var timerSequence: UInt64 = 0
+    private nonisolated(unsafe) var cancelledTimerCount = 0
 
-    private var stopping = false
-    private var _isRunning = false
-    private var _isClosed = false
+    private nonisolated(unsafe) var stopping = false
+    private nonisolated(unsafe) var _isRunning = false
+    private nonisolated(unsafe) var _isClosed = false
 
-    var signalHandlers: [Int32: UVSignal] = [:]
+    nonisolated(unsafe) var signalHandlers: [Int32: UVSignal] = [:]
     /// Descriptors owned by transports and servers; `sock*` and add/remove reader/writer
     /// refuse them, as asyncio's `_ensure_fd_no_transport` does.
-    var transportDescriptors = Set<Int32>()
+    nonisolated(unsafe) var transportDescriptors = Set<Int32>()
     /// The `uv_poll_t` watchers behind addReader/addWriter and `sock*` (Sockets/PollRegistry.swift).
-    lazy var pollRegistry = PollRegistry(loop: self)
+    nonisolated var pollRegistry: PollRegistry { pollRegistryStorage! }
+    private nonisolated(unsafe) var pollRegistryStorage: PollRegistry?
     /// Watches libdispatch's main queue while the loop runs on the main thread
     /// (EventLoop+MainQueue.swift); created the first time it does.
-    var mainQueueWatch: UVPoll?
+    nonisolated(unsafe) var mainQueueWatch: UVPoll?
     /// Set when the main queue cannot be watched, so the warning is logged once.
-    var mainQueueUnavailable = false
+    nonisolated(unsafe) var mainQueueUnavailable = false
     /// `sock*` calls in a row that did not wait: the count of their fairness rule
     /// (Sockets/EventLoop+Sockets.swift). A plain field, not checked for exclusivity:
     /// every `sock*` call touches it.
-    @exclusivity(unchecked) var sockCallsWithoutWaiting = 0
-    var liveTasks: [UInt64: LiveTask] = [:]
-    var nextTaskID: UInt64 = 0
-    var exceptionHandler: ((EventLoop, ExceptionContext) -> Void)?
+    @exclusivity(unchecked) nonisolated(unsafe) var sockCallsWithoutWaiting = 0
+    nonisolated(unsafe) var liveTasks: [UInt64: LiveTask] = [:]
+    nonisolated(unsafe) var nextTaskID: UInt64 = 0
+    nonisolated(unsafe) var exceptionHandler: ((EventLoop, ExceptionContext) -> Void)?
     /// One loop-wide receive buffer: stream transports with a `StreamingProtocol` and
     /// `sockRecv` read into it and copy out exactly what arrived, before anything else
     /// can run on the loop, so one buffer serves every socket of the loop.
-    let receiveScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+    nonisolated(unsafe) let receiveScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
     /// Requests made to the resolver (the thread pool); lets tests see the literal-IP fast path.
-    var resolverRequestCount = 0
+    nonisolated(unsafe) var resolverRequestCount = 0
 
     /// asyncio's debug mode: warns about callbacks slower than `slowCallbackDuration`.
-    public var debug = false
+    public nonisolated(unsafe) var debug = false
     /// The duration above which a callback counts as slow in debug mode (asyncio: 0.1 s).
-    public var slowCallbackDuration: Duration = .milliseconds(100)
+    public nonisolated(unsafe) var slowCallbackDuration: Duration = .milliseconds(100)
 
     /// Where the default exception handler and debug-mode warnings write (swift-log).
-    public var logger = Logger(label: "AsyncIO")
+    public nonisolated(unsafe) var logger = Logger(label: "AsyncIO")
 
     /// A new loop, not running: asyncio's `new_event_loop()`.
     ///
@@ -84,6 +88,8 @@ public final class EventLoop: @unchecked Sendable {
     public init() throws {
         _ = ProcessSetup.done
         uv = try UVLoop()
+        serialExecutor.loop = self
+        pollRegistryStorage = PollRegistry(loop: self)
         wakeup = UVAsync(loop: uv, label: "loop wake-up", isInternal: true) { [unowned self] in
             self.drainInbox()
         }
@@ -106,10 +112,10 @@ public final class EventLoop: @unchecked Sendable {
 
     // MARK: Thread identity
 
-    private var identity: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+    private nonisolated var identity: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
 
     /// Whether the calling thread is running this loop.
-    public var isOnLoopThread: Bool { asyncio_current_loop_get() == identity }
+    public nonisolated var isOnLoopThread: Bool { asyncio_current_loop_get() == identity }
 
     /// The loop running on the calling thread: asyncio's `get_running_loop()`, nil off-loop.
     public static var current: EventLoop? {
@@ -119,7 +125,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Loop-bound objects call this at their public entry points.
     @inline(__always)
-    func assertOnLoopThread(_ function: StaticString = #function) {
+    nonisolated func assertOnLoopThread(_ function: StaticString = #function) {
         precondition(isOnLoopThread || (!_isRunning && !_isClosed),
                      "\(function) must be called on the event loop's thread")
     }
@@ -127,14 +133,14 @@ public final class EventLoop: @unchecked Sendable {
     // MARK: State
 
     /// Whether the loop is running (asyncio's `is_running()`).
-    public var isRunning: Bool { _isRunning }
+    public nonisolated var isRunning: Bool { _isRunning }
 
     /// Whether the loop was closed (asyncio's `is_closed()`).
-    public var isClosed: Bool { _isClosed }
+    public nonisolated var isClosed: Bool { _isClosed }
 
     /// The loop's monotonic clock in seconds (asyncio's `loop.time()`); `callAt` takes
     /// times on this clock.
-    public func time() -> Double {
+    public nonisolated func time() -> Double {
         Double(UVLoop.hrtime()) / 1e9
     }
 
@@ -142,26 +148,26 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Appends to the ready queue; keeps libuv's poll from blocking while work waits.
     @inline(__always)
-    func appendReady(_ item: ReadyItem) {
+    nonisolated func appendReady(_ item: ReadyItem) {
         guard !_isClosed else { return }
         ready.append(item)
         if !idle.isStarted { idle.start() }
     }
 
     /// Hands an item to the loop from any thread.
-    func enqueueThreadsafe(_ item: ReadyItem) {
+    nonisolated func enqueueThreadsafe(_ item: ReadyItem) {
         // An empty inbox means no wake-up is pending for earlier items; libuv coalesces
         // sends anyway, this only saves the system call. A closed loop takes nothing.
         if inbox.append(item) { wakeup.send() }
     }
 
-    private func drainInbox() {
+    private nonisolated func drainInbox() {
         let items = inbox.takeAll()
         for item in items { appendReady(item) }
     }
 
     /// The check-phase drain: runs what was ready when it began (asyncio's rule).
-    private func runReady() {
+    private nonisolated func runReady() {
         var remaining = ready.count
         while remaining > 0, let item = ready.popFirst() {
             remaining -= 1
@@ -171,7 +177,7 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func run(_ item: ReadyItem) {
+    private nonisolated func run(_ item: ReadyItem) {
         if debug {
             let start = UVLoop.hrtime()
             runItem(item)
@@ -185,10 +191,11 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func runItem(_ item: ReadyItem) {
+    private nonisolated func runItem(_ item: ReadyItem) {
         switch item {
         case .job(let job):
-            job.runSynchronously(on: asUnownedTaskExecutor())
+            job.runSynchronously(isolatedTo: serialExecutor.asUnownedSerialExecutor(),
+                                 taskExecutor: asUnownedTaskExecutor())
         case .callback(let handle):
             guard let callback = handle.callback else { return }
             do {
@@ -200,7 +207,7 @@ public final class EventLoop: @unchecked Sendable {
         }
     }
 
-    private func describe(_ item: ReadyItem) -> String {
+    private nonisolated func describe(_ item: ReadyItem) -> String {
         switch item {
         case .job: "a task step"
         case .callback(let handle): "\(handle)"
@@ -209,7 +216,7 @@ public final class EventLoop: @unchecked Sendable {
 
     // MARK: Timers
 
-    func scheduleTimer(
+    nonisolated func scheduleTimer(
         at when: Double, _ callback: @escaping () throws -> Void, file: StaticString, line: UInt
     ) -> TimerHandle {
         timerSequence &+= 1
@@ -219,7 +226,7 @@ public final class EventLoop: @unchecked Sendable {
         return handle
     }
 
-    func timerCancelled() {
+    nonisolated func timerCancelled() {
         cancelledTimerCount += 1
         // Like asyncio, purge cancelled timers once they are most of the heap, so a
         // program that keeps re-arming timeouts does not grow memory.
@@ -231,7 +238,7 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// Moves due timers to the ready queue, in time order, then re-arms for the next.
-    private func moveDueTimers() {
+    private nonisolated func moveDueTimers() {
         let now = time()
         while let first = timers.min, first.handle.when <= now {
             _ = timers.removeMin()
@@ -244,7 +251,7 @@ public final class EventLoop: @unchecked Sendable {
         armTimer()
     }
 
-    private func armTimer() {
+    private nonisolated func armTimer() {
         while let first = timers.min, first.handle.isCancelled {
             _ = timers.removeMin()
             cancelledTimerCount -= 1
@@ -264,7 +271,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Runs until `stop()` is called: asyncio's `run_forever()`.
     /// Throws if the loop is closed or running, or another loop runs on this thread.
-    public func runForever() throws(EventLoopError) {
+    public nonisolated func runForever() throws(EventLoopError) {
         guard !_isClosed else { throw .closed }
         guard !_isRunning else { throw .alreadyRunning }
         guard asyncio_current_loop_get() == nil else { throw .anotherLoopRunning }
@@ -293,7 +300,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Stops the loop after the current iteration: asyncio's `stop()`. Callbacks already
     /// scheduled stay queued for the next run. May be called from any thread.
-    public func stop() {
+    public nonisolated func stop() {
         if isOnLoopThread || !_isRunning {
             stopping = true
         } else {
@@ -305,7 +312,7 @@ public final class EventLoop: @unchecked Sendable {
     /// handle still open (the loop's own, signal handlers, and any a caller leaked), waits
     /// for their close callbacks and for thread-pool work in flight, then frees the loop.
     /// Idempotent; throws if the loop is running.
-    public func close() throws(EventLoopError) {
+    public nonisolated func close() throws(EventLoopError) {
         guard !_isRunning else { throw .closeWhileRunning }
         guard !_isClosed else { return }
         let previous = asyncio_current_loop_get()
@@ -332,7 +339,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Handles still open that this loop did not create for itself: leaked transports,
     /// servers, pollers. Test helpers assert this is empty after a test.
-    func liveHandleLabels() -> [String] {
+    nonisolated func liveHandleLabels() -> [String] {
         uv.liveHandles().filter { !$0.isInternal && !$0.isClosing }.map(\.label)
     }
 }

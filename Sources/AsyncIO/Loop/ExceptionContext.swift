@@ -30,13 +30,13 @@ extension EventLoop {
     /// Sets the handler for errors no caller can receive (a callback that threw, a
     /// failed accept); nil restores the default, which logs. asyncio's
     /// `set_exception_handler`.
-    public func setExceptionHandler(_ handler: ((EventLoop, ExceptionContext) -> Void)?) {
+    public nonisolated func setExceptionHandler(_ handler: ((EventLoop, ExceptionContext) -> Void)?) {
         exceptionHandler = handler
     }
 
     /// Reports an error through the loop's exception handler: asyncio's
     /// `call_exception_handler`. The loop keeps running.
-    public func callExceptionHandler(_ context: ExceptionContext) {
+    public nonisolated func callExceptionHandler(_ context: ExceptionContext) {
         if let exceptionHandler {
             exceptionHandler(self, context)
         } else {
@@ -45,7 +45,7 @@ extension EventLoop {
     }
 
     /// Logs the context at error level: asyncio's `default_exception_handler`.
-    public func defaultExceptionHandler(_ context: ExceptionContext) {
+    public nonisolated func defaultExceptionHandler(_ context: ExceptionContext) {
         logger.error("\(context)")
     }
 }

@@ -4,7 +4,7 @@
 /// inline; tasks awaiting `value` are resumed through the same ready queue, in one order
 /// with the callbacks (an asyncio task waits through `add_done_callback`). Cancelling a
 /// task that awaits `value` cancels the future, as in asyncio. Loop thread only.
-public final class Future<T: Sendable>: @unchecked Sendable {
+public final class Future<T: Sendable> {
     private enum State {
         case pending
         case result(T)
@@ -102,7 +102,7 @@ public final class Future<T: Sendable>: @unchecked Sendable {
         nextToken += 1
         let token = DoneCallbackToken(id: nextToken)
         if isDone {
-            loop.callSoon { callback(self) }
+            loop.scheduleSoon { callback(self) }
         } else {
             waiters.append(.callback(token, callback))
         }
@@ -121,26 +121,34 @@ public final class Future<T: Sendable>: @unchecked Sendable {
     }
 
     /// Waits for the result (asyncio's `await future`).
-    public var value: T {
-        get async throws {
+    public nonisolated(nonsending) var value: T {
+        get async throws { try await waitForResult() }
+    }
+
+    /// `value`'s wait, in its caller's isolation named so the cancellation handler's body
+    /// stays in it (see `EventLoop.suspend`).
+    private func waitForResult(isolation: isolated (any Actor)? = #isolation) async throws -> T {
             loop.assertOnLoopThread()
             if isDone { return try result() }
-            return try await withTaskCancellationHandler {
-                try await withUnsafeThrowingContinuation { continuation in
+            // The cancellation handler may run on any thread; it touches the future only
+            // on the loop's (at once there, else through callSoonThreadsafe).
+            nonisolated(unsafe) let future = self
+            return try await _unsafeInheritExecutor_withTaskCancellationHandler {
+                _ = isolation
+                return try await withUnsafeThrowingContinuation { continuation in
                     if isDone {
                         continuation.resume(with: Result { try result() })
                     } else {
                         waiters.append(.task(continuation))
                     }
                 }
-            } onCancel: {
+            } onCancel: { [loop] in
                 if loop.isOnLoopThread {
-                    cancel()
+                    future.cancel()
                 } else {
-                    loop.callSoonThreadsafe { self.cancel() }
+                    loop.callSoonThreadsafe { future.cancel() }
                 }
             }
-        }
     }
 
     /// Wakes every waiter in registration order. Both kinds go through the loop's ready
@@ -152,7 +160,7 @@ public final class Future<T: Sendable>: @unchecked Sendable {
         waiters.removeAll()
         for waiter in waiting {
             switch waiter {
-            case .callback(_, let callback): loop.callSoon { callback(self) }
+            case .callback(_, let callback): loop.scheduleSoon { callback(self) }
             case .task(let continuation): continuation.resume(with: outcome)
             }
         }

@@ -36,13 +36,13 @@ public struct Signal: RawRepresentable, Hashable, Sendable {
 extension EventLoop {
     /// `addSignalHandler(_:_:)` by the signal's Swift name:
     /// `loop.addSignalHandler(.terminate) { loop.stop() }`.
-    public func addSignalHandler(_ signal: Signal, _ callback: @escaping () throws -> Void) throws {
+    public nonisolated func addSignalHandler(_ signal: Signal, _ callback: @escaping () throws -> Void) throws {
         try addSignalHandler(signal.rawValue, callback)
     }
 
     /// `removeSignalHandler(_:)` by the signal's Swift name; returns whether there was one.
     @discardableResult
-    public func removeSignalHandler(_ signal: Signal) -> Bool {
+    public nonisolated func removeSignalHandler(_ signal: Signal) -> Bool {
         removeSignalHandler(signal.rawValue)
     }
 }

@@ -152,7 +152,7 @@ extension EventLoop {
         return server
     }
 
-    private func configureListener(_ socket: Socket, family: Int32, reuseAddress: Bool,
+    private nonisolated func configureListener(_ socket: Socket, family: Int32, reuseAddress: Bool,
                                    reusePort: Bool, keepAlive: Bool) throws(OSError) {
         if reuseAddress { try socket.setOption(level: SOL_SOCKET, name: SO_REUSEADDR, value: 1) }
         if reusePort, family == AF_INET || family == AF_INET6 {

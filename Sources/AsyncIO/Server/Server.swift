@@ -8,7 +8,7 @@ import Glibc
 /// transport. When the process runs out of descriptors (EMFILE, ENFILE, ENOBUFS,
 /// ENOMEM) the server reports it once to the exception handler, stops accepting for a
 /// second (asyncio's `ACCEPT_RETRY_DELAY`) and resumes, so it neither spins nor dies.
-public final class Server: @unchecked Sendable, CustomStringConvertible {
+public final class Server: CustomStringConvertible {
     /// The loop the server runs on (asyncio's `get_loop()`).
     public let loop: EventLoop
     private var listeners: [Listener]?
@@ -62,7 +62,7 @@ public final class Server: @unchecked Sendable, CustomStringConvertible {
 
     /// Starts accepting if it does not yet (asyncio's `start_serving()`); for servers made
     /// with `startServing: false`.
-    public func startServing() async throws {
+    nonisolated(nonsending) public func startServing() async throws {
         try beginServing()
         await Task.yield()
     }
@@ -71,7 +71,7 @@ public final class Server: @unchecked Sendable, CustomStringConvertible {
     /// server, waits for `waitClosed()`, then throws `CancellationError`. `close()` from
     /// elsewhere ends it the same way. Throws `ServerError` if already serving forever
     /// or closed.
-    public func serveForever() async throws {
+    nonisolated(nonsending) public func serveForever() async throws {
         loop.assertOnLoopThread()
         guard !isServingForever else { throw ServerError.alreadyServingForever(description) }
         guard listeners != nil else { throw ServerError.closed(description) }
@@ -120,7 +120,7 @@ public final class Server: @unchecked Sendable, CustomStringConvertible {
 
     /// Returns once the server is closed and no connection it accepted remains
     /// (asyncio 3.12+'s `wait_closed()`); throws `CancellationError` if cancelled.
-    public func waitClosed() async throws {
+    nonisolated(nonsending) public func waitClosed() async throws {
         loop.assertOnLoopThread()
         try await loop.suspend { (waiter: LoopWaiter<Void>) in
             guard closeWaiters != nil else {
@@ -135,7 +135,7 @@ public final class Server: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// `waitClosed` for a task that is already cancelled (serveForever's cleanup).
-    private func waitClosedIgnoringCancellation() async {
+    nonisolated(nonsending) private func waitClosedIgnoringCancellation() async {
         guard closeWaiters != nil else { return }
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             guard closeWaiters != nil else {
@@ -242,7 +242,7 @@ public final class Server: @unchecked Sendable, CustomStringConvertible {
             AcceptShortage.report(error, listener: listener.view, to: loop)
         }
         listener.watch?.stop()
-        listener.retry = loop.callLater(AcceptShortage.retryDelay) { [weak self, unowned listener] in
+        listener.retry = loop.scheduleLater(AcceptShortage.retryDelay) { [weak self, unowned listener] in
             listener.retry = nil
             guard let self, self.serving, self.listeners != nil else { return }
             try self.watch(listener)

@@ -7,7 +7,7 @@ extension EventLoop {
     /// owns, and `OSError` if libuv cannot poll it (`EPERM` for a regular file, `EBADF`).
     /// Remove the reader (and writer) before closing the descriptor: libuv must not poll
     /// a closed descriptor.
-    public func addReader(_ fd: Int32, _ callback: @escaping () throws -> Void) throws {
+    public nonisolated func addReader(_ fd: Int32, _ callback: @escaping () throws -> Void) throws {
         assertOnLoopThread()
         precondition(!isClosed, "Event loop is closed")
         try ensureNoTransport(fd)
@@ -23,7 +23,7 @@ extension EventLoop {
     /// (As in asyncio, removing the reader that a pending `sock*` operation registered
     /// leaves that operation waiting; cancel its task instead.)
     @discardableResult
-    public func removeReader(_ fd: Int32) throws -> Bool {
+    public nonisolated func removeReader(_ fd: Int32) throws -> Bool {
         assertOnLoopThread()
         guard !isClosed else { return false }
         try ensureNoTransport(fd)
@@ -32,7 +32,7 @@ extension EventLoop {
 
     /// Calls `callback` on the loop whenever `fd` is writable, replacing an earlier writer
     /// of `fd`: asyncio's `loop.add_writer`. Same rules as `addReader`.
-    public func addWriter(_ fd: Int32, _ callback: @escaping () throws -> Void) throws {
+    public nonisolated func addWriter(_ fd: Int32, _ callback: @escaping () throws -> Void) throws {
         assertOnLoopThread()
         precondition(!isClosed, "Event loop is closed")
         try ensureNoTransport(fd)
@@ -45,7 +45,7 @@ extension EventLoop {
     /// Stops watching `fd` for writability; returns whether a writer was registered:
     /// asyncio's `loop.remove_writer`.
     @discardableResult
-    public func removeWriter(_ fd: Int32) throws -> Bool {
+    public nonisolated func removeWriter(_ fd: Int32) throws -> Bool {
         assertOnLoopThread()
         guard !isClosed else { return false }
         try ensureNoTransport(fd)
@@ -54,7 +54,7 @@ extension EventLoop {
 
     /// asyncio's `_ensure_fd_no_transport`.
     @inline(__always)
-    func ensureNoTransport(_ fd: Int32) throws(SocketUsageError) {
+    nonisolated func ensureNoTransport(_ fd: Int32) throws(SocketUsageError) {
         if !transportDescriptors.isEmpty, transportDescriptors.contains(fd) {
             throw .usedByTransport(fd: fd)
         }

@@ -36,7 +36,7 @@ extension EventLoop {
         precondition(n >= 0, "sockRecv: negative size")
         if n == 0 { return [] }
         if case .done(let bytes) = try receiveBytes(sock, n) { return bytes }
-        return try await waitFor(sock, reading: true) { [unowned self] () throws -> Socket.Attempt<[UInt8]> in
+        return try await waitFor(sock, reading: true) { () throws -> Socket.Attempt<[UInt8]> in
             try self.receiveBytes(sock, n)
         }
     }
@@ -58,7 +58,7 @@ extension EventLoop {
         if try enterSockOperation(sock) { try await yieldToLoop() }
         precondition(n >= 0, "sockRecvFrom: negative size")
         if case .done(let result) = try receiveDatagram(sock, n) { return result }
-        return try await waitFor(sock, reading: true) { [unowned self] in try self.receiveDatagram(sock, n) }
+        return try await waitFor(sock, reading: true) { try self.receiveDatagram(sock, n) }
     }
 
     /// Receives one datagram into `buffer`: the byte count and the sender. asyncio's
@@ -74,7 +74,7 @@ extension EventLoop {
     /// One `recv` into the loop's receive buffer (`receiveScratch`), copied out at its exact size (or
     /// straight into a new array when `n` is larger than the scratch buffer).
     @inline(__always)
-    private func receiveBytes(_ sock: Socket, _ n: Int) throws(OSError) -> Socket.Attempt<[UInt8]> {
+    private nonisolated func receiveBytes(_ sock: Socket, _ n: Int) throws(OSError) -> Socket.Attempt<[UInt8]> {
         let scratch = receiveScratch
         if n <= scratch.count {
             switch try sock.tryRecv(into: UnsafeMutableRawBufferPointer(rebasing: scratch[..<n])) {
@@ -99,7 +99,7 @@ extension EventLoop {
         return blocked ? .wouldBlock : .done(bytes)
     }
 
-    private func receiveDatagram(_ sock: Socket, _ n: Int) throws(OSError) -> Socket.Attempt<([UInt8], SocketAddress?)> {
+    private nonisolated func receiveDatagram(_ sock: Socket, _ n: Int) throws(OSError) -> Socket.Attempt<([UInt8], SocketAddress?)> {
         let scratch = receiveScratch
         if n <= scratch.count {
             switch try sock.tryRecvFrom(into: UnsafeMutableRawBufferPointer(rebasing: scratch[..<n])) {
@@ -245,7 +245,7 @@ extension EventLoop {
     /// async call here would cost every `sock*` call a task-executor check (about 400
     /// instructions), which is more than the whole rule.
     @inline(__always)
-    func enterSockOperation(_ sock: Socket) throws -> Bool {
+    nonisolated func enterSockOperation(_ sock: Socket) throws -> Bool {
         try checkSocket(sock)
         sockCallsWithoutWaiting &+= 1
         guard sockCallsWithoutWaiting > Self.sockCallsBeforeYield else { return false }
@@ -255,7 +255,7 @@ extension EventLoop {
 
     /// The checks asyncio makes at every `sock_*` entry.
     @inline(__always)
-    func checkSocket(_ sock: Socket) throws {
+    nonisolated func checkSocket(_ sock: Socket) throws {
         assertOnLoopThread()
         precondition(!isClosed, "Event loop is closed")
         if debug, !sock.isClosed, sock.isBlocking { throw SocketUsageError.blockingSocket(fd: sock.fileno) }

@@ -14,7 +14,9 @@ extension EventLoop {
         sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil,
         happyEyeballsDelay: Duration? = nil, interleave: Int? = nil, allErrors: Bool = false
     ) async throws -> (StreamReader, StreamWriter) {
-        let reader = try StreamReader(limit: limit, loop: self)
+        // Made here and used only here and by the protocol on this loop; the compiler
+        // cannot follow it through the factory closure (Swift 6.3 region analysis).
+        nonisolated(unsafe) let reader = try StreamReader(limit: limit, loop: self)
         let (transport, streamProtocol) = try await createConnection(
             { StreamReaderProtocol(reader: reader, loop: self) },
             host: host, port: port, ssl: ssl, family: family, proto: proto, flags: flags,
@@ -39,7 +41,7 @@ extension EventLoop {
     ) async throws -> Server {
         _ = try StreamReader(limit: limit, loop: self)  // reject a bad limit before binding
         return try await createServer(
-            { [unowned self] in
+            { [self] in
                 StreamReaderProtocol(reader: try StreamReader(limit: limit, loop: self),
                                      clientConnected: clientConnected, loop: self)
             },
@@ -60,7 +62,7 @@ extension EventLoop {
     ) async throws -> Server {
         _ = try StreamReader(limit: limit, loop: self)
         return try await createServer(
-            { [unowned self] in
+            { [self] in
                 StreamReaderProtocol(reader: try StreamReader(limit: limit, loop: self),
                                      clientConnected: clientConnected, loop: self)
             },
@@ -75,7 +77,9 @@ extension EventLoop {
     public func openUnixConnection(
         path: String? = nil, limit: Int = StreamReader.defaultLimit, sock: Socket? = nil
     ) async throws -> (StreamReader, StreamWriter) {
-        let reader = try StreamReader(limit: limit, loop: self)
+        // Made here and used only here and by the protocol on this loop; the compiler
+        // cannot follow it through the factory closure (Swift 6.3 region analysis).
+        nonisolated(unsafe) let reader = try StreamReader(limit: limit, loop: self)
         let (transport, streamProtocol) = try await createUnixConnection(
             { StreamReaderProtocol(reader: reader, loop: self) }, path: path, sock: sock)
         return (reader, StreamWriter(transport: transport, protocol: streamProtocol, reader: reader, loop: self))
@@ -90,72 +94,10 @@ extension EventLoop {
     ) async throws -> Server {
         _ = try StreamReader(limit: limit, loop: self)
         return try await createUnixServer(
-            { [unowned self] in
+            { [self] in
                 StreamReaderProtocol(reader: try StreamReader(limit: limit, loop: self),
                                      clientConnected: clientConnected, loop: self)
             },
             path: path, sock: sock, backlog: backlog, startServing: startServing, cleanupSocket: cleanupSocket)
     }
-}
-
-/// The running loop, for the free functions that mirror asyncio's module-level ones.
-private func runningLoop(_ function: StaticString = #function) -> EventLoop {
-    guard let loop = EventLoop.current else {
-        preconditionFailure("\(function) must be called from a task running on an EventLoop")
-    }
-    return loop
-}
-
-/// `EventLoop.openConnection` on the running loop: asyncio's `asyncio.open_connection`.
-public func openConnection(
-    host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
-    ssl: SSLContext? = nil,
-    family: Int32 = AF_UNSPEC, proto: Int32 = 0, flags: Int32 = 0,
-    sock: Socket? = nil, localAddress: (host: String, port: Int)? = nil,
-    serverHostname: String? = nil,
-    sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil,
-    happyEyeballsDelay: Duration? = nil, interleave: Int? = nil, allErrors: Bool = false
-) async throws -> (StreamReader, StreamWriter) {
-    try await runningLoop().openConnection(host: host, port: port, limit: limit, ssl: ssl, family: family,
-                                           proto: proto, flags: flags, sock: sock, localAddress: localAddress,
-                                           serverHostname: serverHostname, sslHandshakeTimeout: sslHandshakeTimeout,
-                                           sslShutdownTimeout: sslShutdownTimeout,
-                                           happyEyeballsDelay: happyEyeballsDelay, interleave: interleave,
-                                           allErrors: allErrors)
-}
-
-/// `EventLoop.startServer` on the running loop: asyncio's `asyncio.start_server`.
-public func startServer(
-    host: String? = nil, port: Int? = nil, limit: Int = StreamReader.defaultLimit,
-    family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE,
-    sock: Socket? = nil, backlog: Int = 100, ssl: SSLContext? = nil,
-    reuseAddress: Bool? = nil, reusePort: Bool = false, keepAlive: Bool = false,
-    sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil,
-    startServing: Bool = true,
-    clientConnected: @escaping StreamReaderProtocol.ClientConnected
-) async throws -> Server {
-    try await runningLoop().startServer(host: host, port: port, limit: limit, family: family, flags: flags,
-                                        sock: sock, backlog: backlog, ssl: ssl, reuseAddress: reuseAddress,
-                                        reusePort: reusePort, keepAlive: keepAlive,
-                                        sslHandshakeTimeout: sslHandshakeTimeout,
-                                        sslShutdownTimeout: sslShutdownTimeout, startServing: startServing,
-                                        clientConnected: clientConnected)
-}
-
-/// `EventLoop.openUnixConnection` on the running loop: asyncio's `asyncio.open_unix_connection`.
-public func openUnixConnection(
-    path: String? = nil, limit: Int = StreamReader.defaultLimit, sock: Socket? = nil
-) async throws -> (StreamReader, StreamWriter) {
-    try await runningLoop().openUnixConnection(path: path, limit: limit, sock: sock)
-}
-
-/// `EventLoop.startUnixServer` on the running loop: asyncio's `asyncio.start_unix_server`.
-public func startUnixServer(
-    path: String? = nil, limit: Int = StreamReader.defaultLimit, sock: Socket? = nil,
-    backlog: Int = 100, startServing: Bool = true, cleanupSocket: Bool = true,
-    clientConnected: @escaping StreamReaderProtocol.ClientConnected
-) async throws -> Server {
-    try await runningLoop().startUnixServer(path: path, limit: limit, sock: sock, backlog: backlog,
-                                            startServing: startServing, cleanupSocket: cleanupSocket,
-                                            clientConnected: clientConnected)
 }

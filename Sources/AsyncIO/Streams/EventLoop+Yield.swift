@@ -3,7 +3,7 @@ extension EventLoop {
     /// without a timer.
     nonisolated(nonsending) func yieldToLoop() async throws {
         try await suspend { (waiter: LoopWaiter<Void>) in
-            let handle = callSoon { waiter.resume(returning: ()) }
+            let handle = scheduleSoon { waiter.resume(returning: ()) }
             waiter.onCancel = { handle.cancel() }
         }
     }

@@ -17,7 +17,7 @@
 /// to `limit` (or when a read has to wait for data).
 ///
 /// Loop-bound: use it on its loop's thread only.
-public final class StreamReader: @unchecked Sendable {
+public final class StreamReader {
     /// The default line and buffer limit, 64 KiB (asyncio's `_DEFAULT_LIMIT`).
     public static let defaultLimit = 65536
 
@@ -173,7 +173,10 @@ public final class StreamReader: @unchecked Sendable {
     /// Throws `CancellationError` when the task is cancelled while it waits, including
     /// after the data that ended the wait arrived but before the task resumed: the caller
     /// then leaves the buffer alone, so those bytes wait for the next read.
-    nonisolated(nonsending) func waitForData(_ operation: String) async throws {
+    ///
+    /// In its caller's isolation, named so the cancellation handler's body stays in it
+    /// (see `EventLoop.suspend`).
+    func waitForData(_ operation: String, isolation: isolated (any Actor)? = #isolation) async throws {
         guard case .idle = waitState else { throw StreamError.concurrentRead(operation: operation) }
         assert(!eof, "waitForData after EOF")
         if paused {
@@ -183,7 +186,11 @@ public final class StreamReader: @unchecked Sendable {
         waitCounter &+= 1
         let id = waitCounter
         waitState = .registered(id: id)
-        try await withTaskCancellationHandler {
+        // The cancellation handler may run on any thread; it touches the reader only on
+        // the loop's (at once there, else through callSoonThreadsafe).
+        nonisolated(unsafe) let reader = self
+        try await _unsafeInheritExecutor_withTaskCancellationHandler {
+            _ = isolation
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
                 // The waiter rule: whatever ended the wait before this point wins.
                 switch waitState {
@@ -196,11 +203,11 @@ public final class StreamReader: @unchecked Sendable {
                     preconditionFailure("StreamReader wait state corrupted")
                 }
             }
-        } onCancel: { [self] in
+        } onCancel: { [loop] in
             if loop.isOnLoopThread {
-                cancelWait(id)
+                reader.cancelWait(id)
             } else {
-                loop.callSoonThreadsafe { [self] in self.cancelWait(id) }
+                loop.callSoonThreadsafe { reader.cancelWait(id) }
             }
         }
         // The wait ended first and the cancellation came before the task ran again: the

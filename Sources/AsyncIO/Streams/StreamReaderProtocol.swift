@@ -17,9 +17,9 @@ import Glibc
 /// without the report (asyncio 3.13).
 ///
 /// Loop-bound: the transport calls it on the loop's thread.
-public final class StreamReaderProtocol: BufferedProtocol, @unchecked Sendable {
+public final class StreamReaderProtocol: BufferedProtocol {
     /// The server-side callback: asyncio's `client_connected_cb`.
-    public typealias ClientConnected = @Sendable (StreamReader, StreamWriter) async throws -> Void
+    public typealias ClientConnected = nonisolated(nonsending) (StreamReader, StreamWriter) async throws -> Void
 
     /// The loop the protocol belongs to.
     public let loop: EventLoop
@@ -59,10 +59,13 @@ public final class StreamReaderProtocol: BufferedProtocol, @unchecked Sendable {
         self.transport = transport
         reader.setTransport(transport)
         guard let clientConnected else { return }
-        let writer = StreamWriter(transport: transport, protocol: self, reader: reader, loop: loop)
-        clientTask = loop.createTask { [reader, loop] in
+        // The callback, the reader and the writer belong to this loop, and the task runs
+        // on it: the compiler cannot see that the body's loop parameter is this loop.
+        nonisolated(unsafe) let handler = clientConnected, reader = reader
+        nonisolated(unsafe) let writer = StreamWriter(transport: transport, protocol: self, reader: reader, loop: loop)
+        clientTask = loop.spawnTask { loop in
             do {
-                try await clientConnected(reader, writer)
+                try await handler(reader, writer)
             } catch is CancellationError {
                 writer.close()
             } catch {

@@ -5,7 +5,7 @@
 /// down (flow control) and learns that the connection failed.
 ///
 /// Loop-bound: use it on its loop's thread only.
-public final class StreamWriter: @unchecked Sendable {
+public final class StreamWriter {
     /// The transport written to (asyncio's `transport`).
     public internal(set) var transport: any Transport
     /// The protocol whose flow control `drain` waits on.

@@ -62,13 +62,17 @@ extension Subprocess {
         /// not an error (a broken pipe on stdin is ignored, as asyncio does).
         nonisolated(nonsending) public func communicate(input: [UInt8]? = nil) async throws -> (stdout: [UInt8]?, stderr: [UInt8]?) {
             loop.assertOnLoopThread()
+            // The pipes' streams belong to this loop; the tasks run on it (the compiler
+            // cannot see that a task body's loop parameter is this loop).
             let feeder: Task<Void, any Error>? = stdin.map { stdin in
-                loop.createTask { [loop] in try await Self.feed(stdin, input, loop: loop) }
+                nonisolated(unsafe) let stdin = stdin
+                return loop.spawnTask { loop in try await Self.feed(stdin, input, loop: loop) }
             }
             let readers: [Task<[UInt8], any Error>?] = [stdout, stderr].enumerated().map { index, reader in
                 reader.map { reader in
+                    nonisolated(unsafe) let reader = reader
                     let pipe = transport.getPipeTransport(Int32(index + 1))
-                    return loop.createTask {
+                    return loop.spawnTask { _ in
                         let output = try await reader.read()
                         pipe?.close()
                         return output
@@ -88,7 +92,7 @@ extension Subprocess {
         }
 
         /// asyncio's `_feed_stdin`.
-        private static func feed(_ stdin: StreamWriter, _ input: [UInt8]?, loop: EventLoop) async throws {
+        private nonisolated(nonsending) static func feed(_ stdin: StreamWriter, _ input: [UInt8]?, loop: EventLoop) async throws {
             if let input, !input.isEmpty {
                 stdin.write(input)
                 do {

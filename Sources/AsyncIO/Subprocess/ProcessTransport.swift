@@ -60,7 +60,7 @@ final class ProcessTransport: SubprocessTransport, @unchecked Sendable, CustomSt
             processDidExit(termSignal != 0 ? -termSignal : Int32(truncatingIfNeeded: exitStatus))
         }
         if loop.debug { loop.logger.debug("process \(pid) created: \(self)") }
-        loop.callSoon { [self] in
+        loop.scheduleSoon { [self] in
             protocolObject.connectionMade(self)
             let calls = pendingCalls ?? []
             pendingCalls = nil
@@ -72,7 +72,7 @@ final class ProcessTransport: SubprocessTransport, @unchecked Sendable, CustomSt
     }
 
     /// Waits until `connectionMade` was delivered (asyncio's `waiter` of `_connect_pipes`).
-    func waitConnected() async throws {
+    nonisolated(nonsending) func waitConnected() async throws {
         try await loop.suspend { (waiter: LoopWaiter<Void>) in
             if pendingCalls == nil {
                 waiter.resume(returning: ())
@@ -144,7 +144,7 @@ final class ProcessTransport: SubprocessTransport, @unchecked Sendable, CustomSt
 
     /// asyncio's `_wait()`: the return code, once the child exited and the transport
     /// finished (asyncio 3.13 wakes waiters after `connectionLost`).
-    func wait() async throws -> Int32 {
+    nonisolated(nonsending) func wait() async throws -> Int32 {
         loop.assertOnLoopThread()
         return try await loop.suspend { (waiter: LoopWaiter<Int32>) in
             if let returnCode, isConnectionLost {

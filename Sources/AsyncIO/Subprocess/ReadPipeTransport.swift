@@ -28,7 +28,7 @@ final class ReadPipeTransport: ReadTransport, UVStreamReader, @unchecked Sendabl
         protocolObject = `protocol`
         sharedReadBuffer = loop.receiveScratch
         loop.transportDescriptors.insert(descriptor)
-        loop.callSoon { [self] in startReadingIfWanted() }
+        loop.scheduleSoon { [self] in startReadingIfWanted() }
     }
 
     // MARK: BaseTransport
@@ -105,8 +105,8 @@ final class ReadPipeTransport: ReadTransport, UVStreamReader, @unchecked Sendabl
         if loop.debug { loop.logger.debug("\(self) was closed by peer") }
         isClosingFlag = true
         pipe.stopReading()
-        loop.callSoon { [self] in _ = protocolObject.eofReceived() }
-        loop.callSoon { [self] in callConnectionLost(nil) }
+        loop.scheduleSoon { [self] in _ = protocolObject.eofReceived() }
+        loop.scheduleSoon { [self] in callConnectionLost(nil) }
     }
 
     func streamDidFail(status: Int32) {
@@ -132,7 +132,7 @@ final class ReadPipeTransport: ReadTransport, UVStreamReader, @unchecked Sendabl
     private func closeSoon(_ error: (any Error)?) {
         isClosingFlag = true
         pipe.stopReading()
-        loop.callSoon { [self] in callConnectionLost(error) }
+        loop.scheduleSoon { [self] in callConnectionLost(error) }
     }
 
     /// asyncio's `_call_connection_lost`: tells the protocol, then closes the pipe.

@@ -32,7 +32,7 @@ final class WritePipeTransport: WriteTransport, UVStreamReader, @unchecked Senda
         protocolObject = `protocol`
         loop.transportDescriptors.insert(descriptor)
         if watchForClose {
-            loop.callSoon { [self] in
+            loop.scheduleSoon { [self] in
                 guard !isLost else { return }
                 pipe.startReading(self)
             }
@@ -109,7 +109,7 @@ final class WritePipeTransport: WriteTransport, UVStreamReader, @unchecked Senda
         guard !isClosingFlag else { return }
         isClosingFlag = true
         if pipe.writeQueueSize == 0 {
-            loop.callSoon { [self] in callConnectionLost(nil) }
+            loop.scheduleSoon { [self] in callConnectionLost(nil) }
         }
     }
 
@@ -199,7 +199,7 @@ final class WritePipeTransport: WriteTransport, UVStreamReader, @unchecked Senda
         isClosingFlag = true
         isLost = true
         closeHandle()
-        loop.callSoon { [self] in callConnectionLost(error) }
+        loop.scheduleSoon { [self] in callConnectionLost(error) }
     }
 
     private func closeHandle() {

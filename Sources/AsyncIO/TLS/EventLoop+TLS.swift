@@ -110,6 +110,18 @@ extension EventLoop {
         serverSide: Bool = false, serverHostname: String? = nil,
         sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil
     ) async throws -> any Transport {
+        try await upgradeToTLS(transport, protocol: `protocol`, sslContext: sslContext, serverSide: serverSide,
+                               serverHostname: serverHostname, sslHandshakeTimeout: sslHandshakeTimeout,
+                               sslShutdownTimeout: sslShutdownTimeout)
+    }
+
+    /// `startTLS` for the library's loop-thread code (`StreamWriter.startTLS`), which
+    /// the compiler does not know as the loop's; runs where its caller runs.
+    nonisolated(nonsending) func upgradeToTLS(
+        _ transport: any Transport, protocol: any BaseProtocol, sslContext: SSLContext,
+        serverSide: Bool, serverHostname: String?,
+        sslHandshakeTimeout: Duration?, sslShutdownTimeout: Duration?
+    ) async throws -> any Transport {
         assertOnLoopThread()
         guard !(transport is SSLTransport), !transport.isClosing else {
             throw InvalidArgumentError("transport \(transport) is not supported by start_tls()")
@@ -126,8 +138,8 @@ extension EventLoop {
         do {
             try await suspend { (waiter: LoopWaiter<Void>) in
                 layer.waiter = waiter
-                connectionMade = callSoon { layer.connectionMade(transport) }
-                resume = callSoon { transport.resumeReading() }
+                connectionMade = scheduleSoon { layer.connectionMade(transport) }
+                resume = scheduleSoon { transport.resumeReading() }
             }
         } catch {
             connectionMade?.cancel()
@@ -149,7 +161,7 @@ extension StreamWriter {
         sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil
     ) async throws {
         try await drain()
-        let upgraded = try await loop.startTLS(
+        let upgraded = try await loop.upgradeToTLS(
             transport, protocol: streamProtocol, sslContext: sslContext,
             serverSide: streamProtocol.isServerSide, serverHostname: serverHostname,
             sslHandshakeTimeout: sslHandshakeTimeout, sslShutdownTimeout: sslShutdownTimeout)

@@ -187,7 +187,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         if state != .doHandshake, appState == .connectionMade || appState == .eof {
             appState = .connectionLost
             let app = appProtocol
-            loop.callSoon { app.connectionLost(error) }
+            loop.scheduleSoon { app.connectionLost(error) }
         }
         let wasHandshaking = state == .doHandshake
         // A handshake cut short by a clean close is a reset for whoever awaits it.
@@ -223,7 +223,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
 
     private func startHandshake() {
         state = .doHandshake
-        handshakeTimer = loop.callLater(handshakeTimeout) { [weak self] in self?.checkHandshakeTimeout() }
+        handshakeTimer = loop.scheduleLater(handshakeTimeout) { [weak self] in self?.checkHandshakeTimeout() }
         doHandshake()
     }
 
@@ -335,7 +335,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
             abort(nil)
         } else {
             state = .flushing
-            shutdownTimer = loop.callLater(shutdownTimeout) { [weak self] in self?.checkShutdownTimeout() }
+            shutdownTimer = loop.scheduleLater(shutdownTimeout) { [weak self] in self?.checkShutdownTimeout() }
             doFlush()
         }
     }
@@ -386,7 +386,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         if let error {
             fatalError(error, "Fatal error on SSL protocol")
         } else if let transport {
-            loop.callSoon { transport.close() }
+            loop.scheduleSoon { transport.close() }
         }
     }
 
@@ -617,7 +617,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         }
         if offset == buffer.count {
             // The buffer filled up: more may wait in OpenSSL; read it on the next turn.
-            loop.callSoon { [weak self] in self?.doRead() }
+            loop.scheduleSoon { [weak self] in self?.doRead() }
         }
         if sawEOF {
             callEOFReceived()
@@ -661,7 +661,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
     func resumeAppReading() {
         guard isAppReadingPaused else { return }
         isAppReadingPaused = false
-        loop.callSoon { [weak self] in
+        loop.scheduleSoon { [weak self] in
             guard let self else { return }
             switch state {
             case .wrapped: doRead()

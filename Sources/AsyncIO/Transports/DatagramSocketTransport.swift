@@ -66,11 +66,11 @@ final class DatagramSocketTransport: DatagramTransport, UVUDPReceiver, @unchecke
         protocolObject = `protocol`
         receiveBuffer = loop.receiveScratch
         loop.transportDescriptors.insert(fd)
-        loop.callSoon { [self] in protocolObject.connectionMade(self) }
+        loop.scheduleSoon { [self] in protocolObject.connectionMade(self) }
         // Only receive once connectionMade has run.
-        loop.callSoon { [self] in startReceiving() }
+        loop.scheduleSoon { [self] in startReceiving() }
         if let waiter {
-            loop.callSoon { waiter.resume(returning: ()) }
+            loop.scheduleSoon { waiter.resume(returning: ()) }
         }
     }
 
@@ -117,7 +117,7 @@ final class DatagramSocketTransport: DatagramTransport, UVUDPReceiver, @unchecke
         if handle.sendQueueCount == 0 {
             connectionLostCount += 1
             closeHandle()
-            loop.callSoon { [self] in callConnectionLost(nil) }
+            loop.scheduleSoon { [self] in callConnectionLost(nil) }
         }
         // Otherwise the last send completion finishes the close (sendCompleted).
     }
@@ -153,7 +153,7 @@ final class DatagramSocketTransport: DatagramTransport, UVUDPReceiver, @unchecke
         isClosingFlag = true
         connectionLostCount += 1
         closeHandle()
-        loop.callSoon { [self] in callConnectionLost(error) }
+        loop.scheduleSoon { [self] in callConnectionLost(error) }
     }
 
     /// Closes the libuv handle, which closes the descriptor and cancels queued sends.

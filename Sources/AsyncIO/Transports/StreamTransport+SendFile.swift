@@ -64,7 +64,7 @@ extension StreamTransport {
 
     /// Returns once every buffered byte went to the kernel (asyncio's `_make_empty_waiter`);
     /// throws if the transport closes first.
-    func waitUntilWriteBufferEmpty(_ hold: SendfileHold) async throws {
+    nonisolated(nonsending) func waitUntilWriteBufferEmpty(_ hold: SendfileHold) async throws {
         try await loop.suspend { [self] (waiter: LoopWaiter<Void>) in
             if let error = hold.closedError {
                 waiter.resume(throwing: error)
@@ -80,7 +80,7 @@ extension StreamTransport {
     /// Returns once the socket is writable (or reports an error, which the next system
     /// call then reads). The poll handle is made once per sendfile: the stream handle is
     /// idle (reading paused, nothing queued), so the descriptor is free for it.
-    func waitUntilWritable(_ hold: SendfileHold) async throws {
+    nonisolated(nonsending) func waitUntilWritable(_ hold: SendfileHold) async throws {
         if let error = hold.closedError { throw error }
         if hold.watch == nil {
             hold.watch = try UVPoll(loop: loop.uv, socket: descriptor, label: "sendfile fd=\(descriptor)")

@@ -84,10 +84,10 @@ final class StreamTransport: Transport, UVStreamReader, @unchecked Sendable, Cus
         sharedReadBuffer = loop.receiveScratch
         loop.transportDescriptors.insert(fd)
         server?.attach(self)
-        loop.callSoon { [self] in deliverConnectionMade() }
-        loop.callSoon { [self] in startReadingIfWanted() }
+        loop.scheduleSoon { [self] in deliverConnectionMade() }
+        loop.scheduleSoon { [self] in startReadingIfWanted() }
         if let waiter {
-            loop.callSoon { waiter.resume(returning: ()) }
+            loop.scheduleSoon { waiter.resume(returning: ()) }
         }
     }
 
@@ -141,7 +141,7 @@ final class StreamTransport: Transport, UVStreamReader, @unchecked Sendable, Cus
         if handle.writeQueueSize == 0 {
             connectionLostCount += 1
             closeHandle()
-            loop.callSoon { [self] in callConnectionLost(nil) }
+            loop.scheduleSoon { [self] in callConnectionLost(nil) }
         }
         // Otherwise the last write completion finishes the close (writeCompleted).
     }
@@ -173,7 +173,7 @@ final class StreamTransport: Transport, UVStreamReader, @unchecked Sendable, Cus
         isClosingFlag = true
         connectionLostCount += 1
         closeHandle()
-        loop.callSoon { [self] in callConnectionLost(error) }
+        loop.scheduleSoon { [self] in callConnectionLost(error) }
     }
 
     /// Closes the libuv handle, which closes the descriptor and cancels queued writes.

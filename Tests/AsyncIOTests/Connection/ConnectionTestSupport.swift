@@ -22,7 +22,7 @@ func openDescriptorCount() -> Int {
 }
 
 /// Waits (bounded) until the process is back to `baseline` open descriptors.
-func waitForDescriptors(_ loop: EventLoop, _ baseline: Int, file: StaticString = #filePath, line: UInt = #line) async throws {
+func waitForDescriptors(_ loop: isolated EventLoop, _ baseline: Int, file: StaticString = #filePath, line: UInt = #line) async throws {
     do {
         try await waitUntil(loop, timeout: 10) { openDescriptorCount() == baseline }
     } catch {
@@ -59,7 +59,7 @@ final class Blackhole: @unchecked Sendable {
     var fillers: [Socket] = []
     let address: SocketAddress
 
-    init(_ loop: EventLoop) async throws {
+    init(_ loop: isolated EventLoop) async throws {
         listener = try Socket(family: AF_INET)
         try listener.bind(SocketAddress(ipv4: "127.0.0.1", port: 0))
         try listener.listen(backlog: 0)
@@ -151,7 +151,7 @@ final class FakeConnector: @unchecked Sendable {
 }
 
 /// The error `body` throws; a test failure (and nil) if it throws none.
-func thrownError(file: StaticString = #filePath, line: UInt = #line, _ body: () async throws -> Void) async -> (any Error)? {
+nonisolated(nonsending) func thrownError(file: StaticString = #filePath, line: UInt = #line, _ body: nonisolated(nonsending) () async throws -> Void) async -> (any Error)? {
     do {
         try await body()
         XCTFail("no error thrown", file: file, line: line)

@@ -7,7 +7,7 @@ import XCTest
 /// produce the failure.
 final class CreateConnectionTests: XCTestCase {
     private static func connect(
-        _ loop: EventLoop, host: String = "example.com", port: Int = 80, family: Int32 = AF_UNSPEC,
+        _ loop: isolated EventLoop, host: String = "example.com", port: Int = 80, family: Int32 = AF_UNSPEC,
         localAddress: (host: String, port: Int)? = nil, delay: Duration? = nil, allErrors: Bool = false,
         steps: ConnectionSteps
     ) async throws -> Box<(any Transport, RecordingProtocol)> {

@@ -11,7 +11,7 @@ final class HappyEyeballsTests: XCTestCase {
     private let v4b = streamInfo("192.0.2.2", 80)
 
     private static func connect(
-        _ loop: EventLoop, _ infos: [AddressInfo], _ connector: FakeConnector,
+        _ loop: isolated EventLoop, _ infos: [AddressInfo], _ connector: FakeConnector,
         delay: Duration? = nil, interleave: Int? = nil, allErrors: Bool = false
     ) async throws -> Socket {
         try await loop.connectedSocket(

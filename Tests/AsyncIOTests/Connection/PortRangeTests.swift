@@ -3,9 +3,9 @@ import Glibc
 import XCTest
 
 /// Asserts that `body` refuses `port` with the one port error (`SocketAddress.checkedPort`).
-private func assertPortRefused(
+private nonisolated(nonsending) func assertPortRefused(
     _ port: Int, _ entry: String, file: StaticString = #filePath, line: UInt = #line,
-    _ body: () async throws -> Void
+    _ body: nonisolated(nonsending) () async throws -> Void
 ) async {
     do {
         try await body()

@@ -27,7 +27,7 @@ private func filePosition(_ fd: Int32) -> Int { Int(lseek(fd, 0, SEEK_CUR)) }
 
 /// A client transport connected to a `RecordingServer` on 127.0.0.1.
 private func connectedPair(
-    _ loop: EventLoop, configure: @escaping (RecordingProtocol) -> Void = { _ in }
+    _ loop: isolated EventLoop, configure: @escaping (RecordingProtocol) -> Void = { _ in }
 ) async throws -> (RecordingServer, any Transport, RecordingProtocol, RecordingProtocol) {
     let server = try await RecordingServer(loop: loop, host: "127.0.0.1", configure: configure)
     let (transport, client) = try await loop.createConnection({ RecordingProtocol() }, host: "127.0.0.1",

@@ -52,7 +52,7 @@ final class RecordingDatagramProtocol: DatagramProtocol, @unchecked Sendable {
 }
 
 /// Closes `transport` and waits until `recorder` heard `connectionLost`.
-func closeAndWait(_ loop: EventLoop, _ transport: any DatagramTransport, _ recorder: RecordingDatagramProtocol) async throws {
+func closeAndWait(_ loop: isolated EventLoop, _ transport: any DatagramTransport, _ recorder: RecordingDatagramProtocol) async throws {
     transport.close()
     try await waitUntil(loop) { recorder.isLost }
 }

@@ -157,7 +157,7 @@ final class DatagramUnixTests: XCTestCase {
 }
 
 /// Reads `count` datagrams from a plain socket, within 10 seconds.
-private func receiveDatagrams(_ loop: EventLoop, _ socket: Socket, count: Int) async throws -> [[UInt8]] {
+private func receiveDatagrams(_ loop: isolated EventLoop, _ socket: Socket, count: Int) async throws -> [[UInt8]] {
     try await withTimeout(.seconds(10)) {
         var received: [[UInt8]] = []
         while received.count < count {

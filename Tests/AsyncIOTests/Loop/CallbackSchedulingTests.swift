@@ -79,29 +79,32 @@ final class CallbackSchedulingTests: XCTestCase {
     // (stop() lets the current iteration finish; callbacks after it wait for the next run)
     func testStopLetsTheCurrentIterationFinish() throws {
         let loop = try EventLoop()
-        var log: [String] = []
-        loop.callSoon { log.append("a"); loop.stop() }
-        loop.callSoon { log.append("b") }
-        loop.callSoon {
-            log.append("c")
-            loop.callSoon { log.append("next iteration") }
+        let log = Box<[String]>([])
+        // The thread that owns a loop that is not running may use it as the loop's code.
+        loop.assumeIsolated { loop in
+            loop.callSoon { log.value.append("a"); loop.stop() }
+            loop.callSoon { log.value.append("b") }
+            loop.callSoon {
+                log.value.append("c")
+                loop.callSoon { log.value.append("next iteration") }
+            }
         }
         try loop.runForever()
-        XCTAssertEqual(log, ["a", "b", "c"])
-        loop.callSoon { loop.stop() }
+        XCTAssertEqual(log.value, ["a", "b", "c"])
+        loop.assumeIsolated { loop in _ = loop.callSoon { loop.stop() } }
         try loop.runForever()
-        XCTAssertEqual(log, ["a", "b", "c", "next iteration"])
+        XCTAssertEqual(log.value, ["a", "b", "c", "next iteration"])
         try loop.close()
     }
 
     // CPython: test_base_events.BaseEventLoopTests.test_run_once_in_executor / stop before run
     func testStopBeforeRunForeverRunsOneIteration() throws {
         let loop = try EventLoop()
-        var ran = false
-        loop.callSoon { ran = true }
+        let ran = Box(false)
+        loop.assumeIsolated { loop in _ = loop.callSoon { ran.value = true } }
         loop.stop()
         try loop.runForever()
-        XCTAssertTrue(ran)
+        XCTAssertTrue(ran.value)
         try loop.close()
     }
 
@@ -117,7 +120,7 @@ final class CallbackSchedulingTests: XCTestCase {
         var accepted = false
         try loop.addReader(listener.fileno) { accepted = true }
         var fired = false
-        let far = loop.callLater(.seconds(3600)) { fired = true }
+        let far = loop.scheduleLater(.seconds(3600)) { fired = true }
         let returned = ReturnWatch(loop: loop)
         loop.stop()
         try loop.runForever()
@@ -140,15 +143,15 @@ final class CallbackSchedulingTests: XCTestCase {
     // finished, or one that was stopped early, never stops a later run.
     func testAnEarlierRunUntilCompleteNeverStopsALaterOne() throws {
         let loop = try EventLoop()
-        XCTAssertEqual(try loop.runUntilComplete { 1 }, 1)
-        try loop.runUntilComplete { try await loop.sleep(.milliseconds(300)) }
+        XCTAssertEqual(try loop.runUntilComplete { _ in 1 }, 1)
+        try loop.runUntilComplete { loop in try await loop.sleep(.milliseconds(300)) }
         // Run A is stopped before its task finishes; the task finishes during run B.
-        XCTAssertThrowsError(try loop.runUntilComplete { () -> Int in
+        XCTAssertThrowsError(try loop.runUntilComplete { loop -> Int in
             loop.stop()
             try await loop.sleep(.milliseconds(50))
             return 1
         }) { XCTAssertEqual($0 as? EventLoopError, .stoppedBeforeCompletion) }
-        let b = try loop.runUntilComplete { () -> String in
+        let b = try loop.runUntilComplete { loop -> String in
             try await loop.sleep(.milliseconds(300))
             return "b"
         }

@@ -121,15 +121,17 @@ final class FutureTests: XCTestCase {
             let future = loop.createFuture(of: Int.self)
             let order = Box<[String]>([])
             future.addDoneCallback { _ in order.value.append("callback 1") }
-            let first = loop.createTask(eager: true) {
+            let first = loop.createTask {
                 _ = try await future.value
                 order.value.append("task 1")
             }
+            try await loop.sleep(.zero)  // the task runs up to its await, registering it
             future.addDoneCallback { _ in order.value.append("callback 2") }
-            let second = loop.createTask(eager: true) {
+            let second = loop.createTask {
                 _ = try await future.value
                 order.value.append("task 2")
             }
+            try await loop.sleep(.zero)
             future.addDoneCallback { _ in order.value.append("callback 3") }
             try future.setResult(1)
             try await first.value

@@ -5,7 +5,7 @@ final class LifecycleTests: XCTestCase {
     func testCloseLeavesNoLiveHandle() throws {
         let loop = try EventLoop()
         try loop.addSignalHandler(SIGUSR2) {}
-        loop.callLater(.seconds(60)) {}
+        loop.assumeIsolated { loop in _ = loop.callLater(.seconds(60)) {} }
         XCTAssertEqual(loop.liveHandleLabels(), ["signal handler \(SIGUSR2)"])
         try loop.close()
         XCTAssertTrue(loop.isClosed)
@@ -34,7 +34,7 @@ final class LifecycleTests: XCTestCase {
         let loop = try EventLoop()
         try loop.close()
         XCTAssertThrowsError(try loop.runForever()) { XCTAssertEqual($0 as? EventLoopError, .closed) }
-        XCTAssertThrowsError(try loop.runUntilComplete { 1 }) { XCTAssertEqual($0 as? EventLoopError, .closed) }
+        XCTAssertThrowsError(try loop.runUntilComplete { _ in 1 }) { XCTAssertEqual($0 as? EventLoopError, .closed) }
         XCTAssertEqual("\(EventLoopError.closed)", "Event loop is closed")
     }
 
@@ -84,7 +84,7 @@ final class LifecycleTests: XCTestCase {
     // CPython: test_base_events.BaseEventLoopTests.test_run_until_complete_baseexception
     func testRunUntilCompleteStoppedEarly() throws {
         let loop = try EventLoop()
-        XCTAssertThrowsError(try loop.runUntilComplete { () -> Int in
+        XCTAssertThrowsError(try loop.runUntilComplete { loop -> Int in
             loop.stop()
             try await loop.sleep(.seconds(3600))
             return 1

@@ -60,7 +60,10 @@ final class MainActorTests: XCTestCase {
     func testMainActorWorkFromAnotherThreadWakesTheLoop() {
         XCTAssertTrue(Thread.isMainThread, "XCTest runs test methods on the main thread")
         runLoopTest(timeout: .seconds(10)) { loop, _ in
-            let answer = loop.createFuture(of: Bool.self)
+            // asyncio's call_soon_threadsafe(fut.set_result, x): the future is only touched
+            // on the loop, but the compiler sees a loop object in another thread's closure.
+            // (A Sendable way to complete a loop future from elsewhere: issue 12, open.)
+            nonisolated(unsafe) let answer = loop.createFuture(of: Bool.self)
             Task.detached {
                 let onMainThread = await MainActor.run { Thread.isMainThread }
                 _ = loop.callSoonThreadsafe { try answer.setResult(onMainThread) }
@@ -76,7 +79,7 @@ final class MainActorTests: XCTestCase {
         XCTAssertTrue(Thread.isMainThread, "XCTest runs test methods on the main thread")
         let loop = try EventLoop()
         XCTAssertFalse(loop.isDrainingMainQueue)
-        let whileRunning = try loop.runUntilComplete { loop.isDrainingMainQueue }
+        let whileRunning = try loop.runUntilComplete { loop in loop.isDrainingMainQueue }
         XCTAssertTrue(whileRunning)
         XCTAssertFalse(loop.isDrainingMainQueue, "stopped when runForever returned")
         XCTAssertEqual(loop.liveHandleLabels(), [], "the drain's handle is internal")

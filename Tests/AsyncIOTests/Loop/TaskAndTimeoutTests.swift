@@ -2,29 +2,21 @@
 import XCTest
 
 final class TaskAndTimeoutTests: XCTestCase {
-    // CPython: test_eager_task_factory.EagerTaskFactoryLoopTests.test_eager_task_factory_set
-    func testEagerTaskRunsUntilItsFirstSuspension() {
+    // A task starts on the next iteration, after what was ready (asyncio's default task
+    // factory), and a finished task is not left registered for EventLoop.run's shutdown.
+    // CPython: test_tasks.BaseTaskTests.test_task_basics / test_create_task
+    func testTaskStartsNextIterationAndIsNotLeftRegistered() {
         runLoopTest { loop, _ in
             let log = Box([String]())
-            let task = loop.createTask(eager: true) {
-                log.value.append("eager start")
-                try await loop.sleep(.zero)
-                log.value.append("eager resumed")
+            loop.callSoon { log.value.append("ready before") }
+            let task = loop.createTask { () -> Int in
+                log.value.append("task start")
+                return 5
             }
             log.value.append("after create")
-            let lazy = loop.createTask { log.value.append("lazy start") }
-            log.value.append("after lazy create")
-            try await task.value
-            try await lazy.value
-            XCTAssertEqual(log.value, ["eager start", "after create", "after lazy create", "lazy start", "eager resumed"])
-        }
-    }
-
-    func testEagerTaskThatNeverSuspendsIsNotLeftRegistered() {
-        runLoopTest { loop, _ in
-            let task = loop.createTask(eager: true) { 5 }
             let value = try await task.value
             XCTAssertEqual(value, 5)
+            XCTAssertEqual(log.value, ["after create", "ready before", "task start"])
             XCTAssertTrue(loop.liveTasks.isEmpty)
         }
     }

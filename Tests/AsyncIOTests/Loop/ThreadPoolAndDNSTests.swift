@@ -20,7 +20,9 @@ final class ThreadPoolAndDNSTests: XCTestCase {
                         }
                     }
                 }
-                return try await group.reduce(into: []) { $0.append($1) }
+                var results: [Bool] = []
+                for try await result in group { results.append(result) }
+                return results
             }
             XCTAssertEqual(results, [true, true, true, true])
             XCTAssertGreaterThanOrEqual(running.current.peak, 2)

@@ -9,7 +9,8 @@ final class ThreadsafeTests: XCTestCase {
             let received = Box([Int](repeating: 0, count: 4))
             let lastSeen = Box([Int](repeating: -1, count: 4))
             let outOfOrder = Box(0)
-            let done = loop.createFuture(of: Void.self)
+            // Set through callSoonThreadsafe, on the loop: see MainActorTests (issue 12, open).
+            nonisolated(unsafe) let done = loop.createFuture(of: Void.self)
             let total = Box(0)
             for t in 0..<4 {
                 let thread = Thread {
@@ -66,7 +67,7 @@ final class ThreadsafeTests: XCTestCase {
     func testStopFromAnotherThread() throws {
         let loop = try EventLoop()
         let started = DispatchSemaphore(value: 0)
-        loop.callSoon { started.signal() }
+        loop.assumeIsolated { loop in _ = loop.callSoon { started.signal() } }
         let thread = Thread {
             started.wait()
             loop.stop()

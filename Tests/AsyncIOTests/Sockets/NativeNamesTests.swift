@@ -267,7 +267,7 @@ private func predicates(_ error: OSError) -> Set<String> {
 }
 
 /// The error `body` throws, failing the test if it throws none or another type.
-private func osError(_ body: () async throws -> Void, line: UInt = #line) async -> OSError? {
+private nonisolated(nonsending) func osError(_ body: nonisolated(nonsending) () async throws -> Void, line: UInt = #line) async -> OSError? {
     do {
         try await body()
         XCTFail("no error", line: line)

@@ -83,7 +83,7 @@ final class SockDatagramTests: XCTestCase {
 
 /// A UDP echo server on the loop (CPython's run_udp_echo_server): echoes `count`
 /// datagrams back to their senders.
-private func startUDPEchoServer(_ loop: EventLoop, _ host: Loopback, count: Int) throws -> (Socket, Task<Void, any Error>) {
+private func startUDPEchoServer(_ loop: isolated EventLoop, _ host: Loopback, count: Int) throws -> (Socket, Task<Void, any Error>) {
     let server = try Socket(family: host.family, type: datagramType)
     try server.bind(SocketAddress(host: host.rawValue, port: 0))
     let task = loop.createTask {

@@ -266,7 +266,7 @@ final class SockRacingTests: XCTestCase {
 }
 
 /// The body of the huge-content tests: 1,000,000 bytes out and back through an echo.
-private func hugeContent(_ loop: EventLoop, _ host: Loopback, recvInto: Bool) async throws {
+private func hugeContent(_ loop: isolated EventLoop, _ host: Loopback, recvInto: Bool) async throws {
     let size = 1_000_000
     let payload = digitPattern(size)
     let (client, server) = try await connectedPair(loop, host)
@@ -306,7 +306,7 @@ private func hugeContent(_ loop: EventLoop, _ host: Loopback, recvInto: Bool) as
 /// Returns that socket and the queued ones, or nil (after failing the test) if no
 /// connect stayed pending.
 private func cancelPendingConnect(
-    _ loop: EventLoop, _ listener: Socket
+    _ loop: isolated EventLoop, _ listener: Socket
 ) async throws -> (pending: Socket, queued: [Socket])? {
     let address = try listener.localAddress
     var queued: [Socket] = []

@@ -23,7 +23,7 @@ func makeListener(_ host: Loopback, backlog: Int32 = 16) throws -> Socket {
 
 /// A connected client/server pair made with `sockConnect` and `sockAccept` (the
 /// listener is closed before returning).
-func connectedPair(_ loop: EventLoop, _ host: Loopback) async throws -> (client: Socket, server: Socket) {
+func connectedPair(_ loop: isolated EventLoop, _ host: Loopback) async throws -> (client: Socket, server: Socket) {
     let listener = try makeListener(host)
     defer { listener.close() }
     let client = try Socket(family: host.family)
@@ -40,7 +40,7 @@ func digitPattern(_ count: Int, from start: Int = 0) -> [UInt8] {
 }
 
 /// Reads from `sock` with `sockRecv` until end of file (bounded: at most `limit` bytes).
-func receiveAll(_ loop: EventLoop, _ sock: Socket, limit: Int = 16 << 20) async throws -> [UInt8] {
+func receiveAll(_ loop: isolated EventLoop, _ sock: Socket, limit: Int = 16 << 20) async throws -> [UInt8] {
     var received: [UInt8] = []
     while received.count <= limit {
         let chunk = try await loop.sockRecv(sock, 65536)
@@ -51,7 +51,7 @@ func receiveAll(_ loop: EventLoop, _ sock: Socket, limit: Int = 16 << 20) async 
 }
 
 /// Whether any reader or writer is still registered for `fd`.
-func hasRegistration(_ loop: EventLoop, _ fd: Int32) -> Bool {
+func hasRegistration(_ loop: isolated EventLoop, _ fd: Int32) -> Bool {
     guard let watcher = loop.pollRegistry.watchers[fd] else { return false }
     return watcher.hasReader || watcher.hasWriter
 }

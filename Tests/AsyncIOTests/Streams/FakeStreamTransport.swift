@@ -92,7 +92,7 @@ final class FakeStreamTransport: Transport, @unchecked Sendable, CustomStringCon
         closeCount += 1
         guard !isClosing else { return }
         isClosing = true
-        loop.callSoon { [self] in self.loseConnection(nil) }
+        loop.scheduleSoon { [self] in self.loseConnection(nil) }
     }
 
     func abort() {

@@ -510,17 +510,18 @@ final class StreamReaderTests: XCTestCase {
     // a read whose waiter got its data, then whose task was cancelled before it resumed,
     // raises CancelledError and the bytes stay in the buffer for the next read.
     func testReadWokenByDataThenCancelledKeepsTheBytes() {
-        let reads: [(name: String, data: [UInt8], read: @Sendable (StreamReader) async throws -> [UInt8])] = [
-            ("read(n)", bytes("abc"), { try await $0.read(10) }),
-            ("readLine", bytes("line\n"), { try await $0.readLine() }),
-            ("readExactly", bytes("abcd"), { try await $0.readExactly(4) }),
-            ("readUntil", bytes("ab\r\n"), { try await $0.readUntil(bytes("\r\n")) }),
-            ("readUntil(anyOf:)", bytes("ab;"), { try await $0.readUntil(anyOf: [bytes(";"), bytes("::")]) }),
+        // Each read runs as the loop's code (its isolated parameter), as a task's body does.
+        let reads: [(name: String, data: [UInt8], read: @Sendable (isolated EventLoop, StreamReader) async throws -> [UInt8])] = [
+            ("read(n)", bytes("abc"), { try await $1.read(10) }),
+            ("readLine", bytes("line\n"), { try await $1.readLine() }),
+            ("readExactly", bytes("abcd"), { try await $1.readExactly(4) }),
+            ("readUntil", bytes("ab\r\n"), { try await $1.readUntil(bytes("\r\n")) }),
+            ("readUntil(anyOf:)", bytes("ab;"), { try await $1.readUntil(anyOf: [bytes(";"), bytes("::")]) }),
         ]
         for (name, data, read) in reads {
             runLoopTest { loop, _ in
                 let reader = try StreamReader(loop: loop)
-                let task = loop.createTask { try await read(reader) }
+                let task = loop.createTask { try await read(loop, reader) }
                 try await loop.runBriefly()
                 XCTAssertTrue(reader.hasWaiter, name)
                 reader.feedData(data)  // wakes the read: its task is queued to resume...
@@ -617,9 +618,9 @@ final class StreamReaderTests: XCTestCase {
 let streamTestData = bytes("line1\nline2\nline3\n")
 
 /// Asserts that `body` throws readLine's limit overrun (asyncio's ValueError).
-func XCTAssertThrowsLineOverrun(
+nonisolated(nonsending) func XCTAssertThrowsLineOverrun(
     file: StaticString = #filePath, line: UInt = #line,
-    _ body: () async throws -> [UInt8]
+    _ body: nonisolated(nonsending) () async throws -> [UInt8]
 ) async {
     do {
         let result = try await body()

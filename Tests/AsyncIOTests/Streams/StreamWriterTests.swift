@@ -200,7 +200,7 @@ final class StreamWriterTests: XCTestCase {
 }
 
 /// A connected reader, protocol, writer and fake transport.
-private func connectFake(_ loop: EventLoop) throws -> (StreamReader, StreamReaderProtocol, StreamWriter, FakeStreamTransport) {
+private func connectFake(_ loop: isolated EventLoop) throws -> (StreamReader, StreamReaderProtocol, StreamWriter, FakeStreamTransport) {
     let reader = try StreamReader(loop: loop)
     let proto = StreamReaderProtocol(reader: reader, loop: loop)
     let transport = FakeStreamTransport(loop: loop)

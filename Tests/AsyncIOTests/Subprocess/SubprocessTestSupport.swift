@@ -33,7 +33,7 @@ final class RecordingSubprocessProtocol: SubprocessProtocol, @unchecked Sendable
     /// The return code seen inside `processExited` (asyncio sets it before the call).
     var returnCodeAtExit: Int32?
 
-    init(loop: EventLoop) {
+    init(loop: isolated EventLoop) {
         finished = loop.createFuture()
     }
 
@@ -79,7 +79,7 @@ final class RecordingSubprocessProtocol: SubprocessProtocol, @unchecked Sendable
 }
 
 /// Waits, bounded, until the protocol heard `connectionLost`.
-func waitFinished(_ proto: RecordingSubprocessProtocol) async throws {
+nonisolated(nonsending) func waitFinished(_ proto: RecordingSubprocessProtocol) async throws {
     let finished = proto.finished
     try await withTimeout(.seconds(10)) { try await finished.value }
 }

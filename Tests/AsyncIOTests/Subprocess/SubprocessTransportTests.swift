@@ -340,11 +340,12 @@ final class SubprocessTransportTests: XCTestCase {
     // stays open.
     func testCancelledStartKillsChild() {
         runLoopTest { loop, _ in
-            let task = loop.createTask(eager: true) {
+            let task = loop.createTask {
                 _ = try await loop.subprocessExec({ () -> RecordingSubprocessProtocol in
                     RecordingSubprocessProtocol(loop: loop)
                 }, "/bin/sleep", ["30"])
             }
+            try await loop.sleep(.zero)  // the task runs up to its first suspension
             XCTAssertFalse(loop.liveHandleLabels().isEmpty, "the child was spawned before the first suspension")
             task.cancel()
             do {

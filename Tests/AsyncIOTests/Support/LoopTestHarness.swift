@@ -15,8 +15,11 @@ func runLoopTest(
     timeout: Duration = .seconds(60),
     expectExceptions: Bool = false,
     file: StaticString = #filePath, line: UInt = #line,
-    _ body: sending @escaping (EventLoop, ExceptionRecorder) async throws -> Void
+    _ body: @escaping (isolated EventLoop, ExceptionRecorder) async throws -> Void
 ) {
+    // The test's thread runs the loop until the body is done: the body and what it
+    // captures are used on that one thread (as in `EventLoop.run`).
+    nonisolated(unsafe) let body = body
     let loop: EventLoop
     do {
         loop = try EventLoop()
@@ -26,9 +29,9 @@ func runLoopTest(
     }
     let recorder = ExceptionRecorder()
     loop.setExceptionHandler { _, context in recorder.contexts.append(context) }
-    let watchdog = loop.callLater(timeout) { [unowned loop] in loop.stop() }
+    let watchdog = loop.scheduleLater(timeout) { [unowned loop] in loop.stop() }
     do {
-        try loop.runUntilComplete { [unowned loop] in try await body(loop, recorder) }
+        try loop.runUntilComplete { loop in try await body(loop, recorder) }
     } catch EventLoopError.stoppedBeforeCompletion {
         XCTFail("test did not finish within \(timeout)", file: file, line: line)
     } catch {
@@ -36,7 +39,7 @@ func runLoopTest(
     }
     watchdog.cancel()
     // Let close callbacks and callbacks scheduled by the test's last steps run.
-    _ = try? loop.runUntilComplete { [unowned loop] in
+    _ = try? loop.runUntilComplete { loop in
         for _ in 0..<3 { try await loop.sleep(.zero) }
     }
     let leaked = loop.liveHandleLabels()

@@ -305,8 +305,8 @@ final class TLSLifecycleTests: XCTestCase {
 /// `OSError` ECONNABORTED) with asyncio's text for a timeout of `seconds`, and the plain
 /// connection closed (the silent peer got the ClientHello, then EOF).
 private func assertHandshakeTimesOut(
-    _ loop: EventLoop, seconds: String, file: StaticString = #filePath, line: UInt = #line,
-    _ connect: sending @escaping (Int) async throws -> Void
+    _ loop: isolated EventLoop, seconds: String, file: StaticString = #filePath, line: UInt = #line,
+    _ connect: nonisolated(nonsending) @escaping (Int) async throws -> Void
 ) async throws {
     let silent = try await RecordingServer(loop: loop, host: "127.0.0.1")
     let port = try XCTUnwrap(silent.address.port)
@@ -328,7 +328,7 @@ private func assertHandshakeTimesOut(
 /// handshake timeout passes, its protocol never hears of it, and the server still
 /// completes a handshake with a client that answers.
 private func assertServerClosesASilentClientAndKeepsServing(
-    _ loop: EventLoop, _ server: TLSRecordingServer, file: StaticString = #filePath, line: UInt = #line
+    _ loop: isolated EventLoop, _ server: TLSRecordingServer, file: StaticString = #filePath, line: UInt = #line
 ) async throws {
     let silent = try await rawClient(loop, to: SocketAddress(ipv4: "127.0.0.1", port: server.port))
     let (_, eof) = try await rawRead(loop, silent, atLeast: 0, untilEOF: true)

@@ -44,7 +44,7 @@ final class TLSRecordingServer: @unchecked Sendable {
     let protocols: Box<[RecordingProtocol]>
     var port: Int { (try? server.sockets[0].localAddress.port) ?? nil ?? 0 }
 
-    init(loop: EventLoop, context: SSLContext, handshakeTimeout: Duration? = nil,
+    init(loop: isolated EventLoop, context: SSLContext, handshakeTimeout: Duration? = nil,
          configure: @escaping (RecordingProtocol) -> Void = { _ in }) async throws {
         let protocols = Box<[RecordingProtocol]>([])
         self.protocols = protocols
@@ -56,12 +56,12 @@ final class TLSRecordingServer: @unchecked Sendable {
         }, host: "127.0.0.1", port: 0, ssl: context, sslHandshakeTimeout: handshakeTimeout)
     }
 
-    func connection(_ loop: EventLoop, _ index: Int = 0) async throws -> RecordingProtocol {
+    func connection(_ loop: isolated EventLoop, _ index: Int = 0) async throws -> RecordingProtocol {
         try await waitUntil(loop) { self.protocols.value.count > index && self.protocols.value[index].events.contains(.made) }
         return protocols.value[index]
     }
 
-    func close() async throws {
+    nonisolated(nonsending) func close() async throws {
         server.close()
         server.abortClients()
         try await withTimeout(.seconds(10)) { try await self.server.waitClosed() }

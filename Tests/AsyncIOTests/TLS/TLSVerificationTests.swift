@@ -80,7 +80,7 @@ final class TLSVerificationTests: XCTestCase {
     func testTLSArgumentErrorsMatchAsyncio() {
         runLoopTest { loop, _ in
             let context = try TLSFixtures.clientContext()
-            func message(_ body: () async throws -> Void) async -> String? {
+            nonisolated(nonsending) func message(_ body: nonisolated(nonsending) () async throws -> Void) async -> String? {
                 do {
                     try await body()
                     return nil

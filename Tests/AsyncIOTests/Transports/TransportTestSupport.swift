@@ -84,7 +84,7 @@ final class TestBufferedEchoProtocol: BufferedProtocol, @unchecked Sendable {
 }
 
 /// Polls `condition` on the loop until it holds; fails the wait after `timeout`.
-func waitUntil(_ loop: EventLoop, timeout: Double = 10, _ condition: () -> Bool) async throws {
+func waitUntil(_ loop: isolated EventLoop, timeout: Double = 10, _ condition: () -> Bool) async throws {
     let deadline = loop.time() + timeout
     while !condition() {
         guard loop.time() < deadline else { throw TimeoutError() }
@@ -93,7 +93,7 @@ func waitUntil(_ loop: EventLoop, timeout: Double = 10, _ condition: () -> Bool)
 }
 
 /// A non-blocking raw peer socket connected to `address`.
-func rawClient(_ loop: EventLoop, to address: SocketAddress) async throws -> Socket {
+func rawClient(_ loop: isolated EventLoop, to address: SocketAddress) async throws -> Socket {
     let socket = try Socket(family: address.family)
     try await loop.sockConnect(socket, to: address)
     return socket
@@ -101,7 +101,7 @@ func rawClient(_ loop: EventLoop, to address: SocketAddress) async throws -> Soc
 
 /// Reads from a raw socket until `count` bytes arrived or EOF; returns the bytes and
 /// whether EOF was seen.
-func rawRead(_ loop: EventLoop, _ socket: Socket, atLeast count: Int, untilEOF: Bool = false) async throws -> (bytes: [UInt8], eof: Bool) {
+func rawRead(_ loop: isolated EventLoop, _ socket: Socket, atLeast count: Int, untilEOF: Bool = false) async throws -> (bytes: [UInt8], eof: Bool) {
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 256 * 1024)
     var eof = false
@@ -119,7 +119,7 @@ func rawRead(_ loop: EventLoop, _ socket: Socket, atLeast count: Int, untilEOF: 
 }
 
 /// Sends all of `data` on a raw socket.
-func rawSendAll(_ loop: EventLoop, _ socket: Socket, _ data: [UInt8]) async throws {
+func rawSendAll(_ loop: isolated EventLoop, _ socket: Socket, _ data: [UInt8]) async throws {
     var offset = 0
     let deadline = loop.time() + 20
     while offset < data.count {
@@ -156,7 +156,7 @@ final class RecordingServer: @unchecked Sendable {
     let protocols: Box<[RecordingProtocol]>
     var address: SocketAddress { try! server.sockets[0].localAddress }
 
-    init(loop: EventLoop, host: String, configure: @escaping (RecordingProtocol) -> Void = { _ in }) async throws {
+    init(loop: isolated EventLoop, host: String, configure: @escaping (RecordingProtocol) -> Void = { _ in }) async throws {
         let protocols = Box<[RecordingProtocol]>([])
         self.protocols = protocols
         server = try await loop.createServer({
@@ -168,12 +168,12 @@ final class RecordingServer: @unchecked Sendable {
     }
 
     /// The protocol of the `index`th accepted connection, once connectionMade ran.
-    func connection(_ loop: EventLoop, _ index: Int = 0) async throws -> RecordingProtocol {
+    func connection(_ loop: isolated EventLoop, _ index: Int = 0) async throws -> RecordingProtocol {
         try await waitUntil(loop) { self.protocols.value.count > index && self.protocols.value[index].events.contains(.made) }
         return protocols.value[index]
     }
 
-    func close() async throws {
+    nonisolated(nonsending) func close() async throws {
         server.close()
         server.abortClients()
         try await withTimeout(.seconds(10)) { try await self.server.waitClosed() }

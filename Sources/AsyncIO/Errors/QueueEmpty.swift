@@ -1,0 +1,7 @@
+/// `getNowait` found the queue empty: asyncio's `QueueEmpty`.
+public struct QueueEmpty: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The error `getNowait` throws on an empty queue that is not shut down.
+    public init() {}
+
+    public var description: String { "QueueEmpty" }
+}

@@ -1,0 +1,8 @@
+// expect-error: passing closure as a 'sending' parameter risks causing data races between 'loop'-isolated code and concurrent execution of the closure
+// A stream writer belongs to its loop: a detached task may not use it.
+import AsyncIO
+
+func misuse(_ loop: isolated EventLoop) async throws {
+    let (_, writer) = try await loop.openConnection(host: "127.0.0.1", port: 9)
+    Task.detached { writer.write([1]) }
+}
