@@ -21,6 +21,12 @@ import Logging
 /// exception: a loop on the main thread also runs the main queue, so `MainActor.run` and
 /// `@MainActor` code work from loop code (EventLoop+MainQueue.swift).
 public actor EventLoop {
+    // The loop's own state is `nonisolated(unsafe)`: it is touched only on the loop's
+    // thread, but much of that code is libuv callbacks and the library's nonisolated
+    // internals (transports, protocol methods), which run on that thread with no task, so
+    // the compiler cannot see them as the actor's. The rule is kept at run time instead:
+    // the internals enter through `assertOnLoopThread`, and other threads reach the loop
+    // only through the locked `inbox` (callSoonThreadsafe, `enqueue`, `stop`).
     nonisolated(unsafe) let uv: UVLoop
     /// The actor's executor (see `LoopSerialExecutor`).
     /// A constant, so the executor checks of every await read it without an access check.
@@ -70,12 +76,28 @@ public actor EventLoop {
     nonisolated(unsafe) var resolverRequestCount = 0
 
     /// asyncio's debug mode: warns about callbacks slower than `slowCallbackDuration`.
-    public nonisolated(unsafe) var debug = false
+    /// Set it on the loop's thread (or before the loop runs); elsewhere it traps.
+    public nonisolated var debug: Bool {
+        get { debugMode }
+        set { assertOnLoopThread("debug"); debugMode = newValue }
+    }
+    private nonisolated(unsafe) var debugMode = false
+
     /// The duration above which a callback counts as slow in debug mode (asyncio: 0.1 s).
-    public nonisolated(unsafe) var slowCallbackDuration: Duration = .milliseconds(100)
+    /// Set it on the loop's thread (or before the loop runs); elsewhere it traps.
+    public nonisolated var slowCallbackDuration: Duration {
+        get { slowCallbackThreshold }
+        set { assertOnLoopThread("slowCallbackDuration"); slowCallbackThreshold = newValue }
+    }
+    private nonisolated(unsafe) var slowCallbackThreshold: Duration = .milliseconds(100)
 
     /// Where the default exception handler and debug-mode warnings write (swift-log).
-    public nonisolated(unsafe) var logger = Logger(label: "AsyncIO")
+    /// Set it on the loop's thread (or before the loop runs); elsewhere it traps.
+    public nonisolated var logger: Logger {
+        get { loopLogger }
+        set { assertOnLoopThread("logger"); loopLogger = newValue }
+    }
+    private nonisolated(unsafe) var loopLogger = Logger(label: "AsyncIO")
 
     /// A new loop, not running: asyncio's `new_event_loop()`.
     ///

@@ -175,6 +175,7 @@ final class CallbackSchedulingTests: XCTestCase {
 /// Tells whether a `runForever()` that should have returned by itself needed another
 /// thread's wake-up: a watcher thread gives the loop 10 seconds, then pokes it with
 /// `callSoonThreadsafe` so a broken loop fails the test instead of hanging it.
+/// Shared with the watcher thread: its state is semaphores and a `Locked` value.
 private final class ReturnWatch: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let poked = Locked(false)

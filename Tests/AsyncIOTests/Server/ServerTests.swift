@@ -294,7 +294,7 @@ final class ServerTests: XCTestCase {
     // getBuffer, as asyncio's transports check BufferedProtocol first.
     // CPython: selector_events._SelectorSocketTransport.set_protocol (BufferedProtocol first).
     func testProtocolOfBothKindsIsServedAsBuffered() {
-        final class BothKinds: StreamingProtocol, BufferedProtocol, @unchecked Sendable {
+        final class BothKinds: StreamingProtocol, BufferedProtocol {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1024, alignment: 1)
             var transport: (any Transport)?
             deinit { buffer.deallocate() }

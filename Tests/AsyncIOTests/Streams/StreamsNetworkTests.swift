@@ -317,7 +317,7 @@ final class StreamsNetworkTests: XCTestCase {
     // CPython: tasks.Task.cancel (_must_cancel) over streams.StreamReader._wait_for_data.
     func testReadWokenBySocketDataThenCancelledKeepsTheBytes() {
         /// `StreamReaderProtocol` with a hook that runs right after the reader got bytes.
-        final class HookedStreamProtocol: BufferedProtocol, @unchecked Sendable {
+        final class HookedStreamProtocol: BufferedProtocol {
             let inner: StreamReaderProtocol
             var afterData: (() -> Void)?
             init(_ inner: StreamReaderProtocol) { self.inner = inner }
