@@ -8,9 +8,9 @@ protocol UVUDPReceiver: AnyObject {
     /// A datagram of `count` bytes (possibly 0) arrived from `sender` into the buffer
     /// handed out last.
     func udpDidReceive(_ count: Int, from sender: SocketAddress?)
-    /// Receiving failed with `errno` (e.g. ECONNREFUSED after an ICMP port unreachable on
-    /// a connected socket); libuv keeps receiving.
-    func udpDidFail(errno: Int32)
+    /// Receiving failed with a libuv status (e.g. `-ECONNREFUSED` after an ICMP port
+    /// unreachable on a connected socket); libuv keeps receiving.
+    func udpDidFail(status: Int32)
 }
 
 /// A `uv_udp_t` over a descriptor we created and configured (`uv_udp_open`): libuv 1.44
@@ -60,7 +60,7 @@ final class UVUDP: UVHandle {
             let owner = UVHandle.owner(handle, as: UVUDP.self)
             guard let receiver = owner.receiver else { return }
             if nread < 0 {
-                receiver.udpDidFail(errno: Int32(-nread))
+                receiver.udpDidFail(status: Int32(nread))
             } else if let address {
                 receiver.udpDidReceive(nread, from: UVUDP.senderAddress(address))
             }
@@ -92,8 +92,8 @@ final class UVUDP: UVHandle {
         uv_udp_recv_stop(udp)
     }
 
-    /// `uv_udp_try_send` of one datagram: 0 once sent, EAGAIN when the socket would block
-    /// or sends are queued, else the errno of the failure (libuv's statuses are -errno).
+    /// `uv_udp_try_send` of one datagram: 0 once sent, `-EAGAIN` when the socket would
+    /// block or sends are queued, else the libuv status of the failure.
     func trySend(_ bytes: UnsafeRawBufferPointer, to address: SocketAddress?) -> Int32 {
         var buf = uv_buf_init(UnsafeMutableRawPointer(mutating: bytes.baseAddress)?.assumingMemoryBound(to: CChar.self),
                               UInt32(bytes.count))
@@ -104,12 +104,12 @@ final class UVUDP: UVHandle {
         } else {
             result = uv_udp_try_send(udp, &buf, 1, nil)
         }
-        return result >= 0 ? 0 : -result
+        return min(result, 0)
     }
 
-    /// Queues a `uv_udp_send` of a copy of `bytes`; returns 0 or the errno of the failure.
-    /// `completion` runs once with 0 or the send's errno (ECANCELED when the handle closes
-    /// first), always from a later libuv callback.
+    /// Queues a `uv_udp_send` of a copy of `bytes`; returns 0 or the libuv status of the
+    /// failure. `completion` runs once with the send's status (`-ECANCELED` when the handle
+    /// closes first), always from a later libuv callback.
     func send(copying bytes: UnsafeRawBufferPointer, to address: SocketAddress?,
               completion: @escaping (Int32) -> Void) -> Int32 {
         UVUDPSendRequest(copying: bytes, completion: completion).submit(on: udp, to: address)
@@ -149,7 +149,7 @@ final class UVUDPSendRequest {
             let owner = Unmanaged<UVUDPSendRequest>.fromOpaque(raw!.pointee.data!).takeRetainedValue()
             let completion = owner.completion
             owner.completion = nil
-            completion?(-status)
+            completion?(status)
         }
         let request = self.request
         let status: Int32
@@ -161,6 +161,6 @@ final class UVUDPSendRequest {
         if status != 0 {
             Unmanaged<UVUDPSendRequest>.fromOpaque(request.pointee.data!).release()
         }
-        return -status
+        return status
     }
 }
