@@ -31,10 +31,12 @@ extension BaseStreamTransport {
     }
 
     /// A write pipe reads its end only to see the child close it (asyncio's `_add_reader`
-    /// on a pipe that is a socket pair); anything read is ignored.
+    /// on a pipe that is a socket pair), through `PeerCloseWatch`, so the read callbacks
+    /// below serve sockets and read pipes only.
     func startWatchingForPeerClose() {
         guard state.isConnected else { return }
-        startReading()
+        let status = handle.startReading(PeerCloseWatch(transport: self))
+        if status < 0 { peerDidClose() }
     }
 
     private func startReading() {
@@ -49,12 +51,12 @@ extension BaseStreamTransport {
     // MARK: UVStreamReader (libuv's callbacks)
 
     func streamAllocate(suggestedSize: Int) -> UnsafeMutableRawBufferPointer {
-        if case .buffered(let p) = slot, role != .writePipe { return p.getBuffer(-1) }
+        if case .buffered(let p) = slot { return p.getBuffer(-1) }
         return sharedReadBuffer
     }
 
     func streamDidRead(_ count: Int) {
-        guard state.isConnected, role != .writePipe else { return }
+        guard state.isConnected else { return }
         switch slot {
         case .streaming(let p):
             p.dataReceived(Array(UnsafeRawBufferPointer(rebasing: sharedReadBuffer[..<count])))
@@ -80,13 +82,12 @@ extension BaseStreamTransport {
             loop.scheduleSoon { [self] in _ = slot.eofReceived() }
             forceClose(nil)
         case .writePipe:
-            peerDidClose()
+            preconditionFailure("a write pipe reads through its PeerCloseWatch")
         }
     }
 
     func streamDidFail(status: Int32) {
         guard state.isConnected else { return }
-        if role == .writePipe { return peerDidClose() }
         if status == -ENOBUFS, case .buffered = slot {
             abortOnFatalError(EmptyProtocolBufferError(), "Fatal error: protocol.getBuffer() call failed.")
         } else {
@@ -96,8 +97,23 @@ extension BaseStreamTransport {
 
     /// asyncio's `_read_ready` on a write pipe: the child closed its end, which loses what
     /// was still queued (a broken pipe).
-    private func peerDidClose() {
+    fileprivate func peerDidClose() {
+        guard state.isConnected else { return }
         if loop.debug { loop.logger.debug("\(self) was closed by peer") }
         forceClose(writeBufferSize > 0 ? OSError(uvStatus: -EPIPE) : nil)
     }
+}
+
+/// What a write pipe reads its end with: libuv reports the child closing the pipe as end
+/// of file (or an error); a child writing into its own stdin is not something asyncio
+/// reads, so data is ignored.
+private final class PeerCloseWatch: UVStreamReader {
+    let transport: BaseStreamTransport
+
+    init(transport: BaseStreamTransport) { self.transport = transport }
+
+    func streamAllocate(suggestedSize: Int) -> UnsafeMutableRawBufferPointer { transport.sharedReadBuffer }
+    func streamDidRead(_ count: Int) {}
+    func streamDidReachEOF() { transport.peerDidClose() }
+    func streamDidFail(status: Int32) { transport.peerDidClose() }
 }
