@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "asyncio-echo", targets: ["asyncio-echo"]),
         .executable(name: "sock-echo-example", targets: ["sock-echo-example"]),
         .executable(name: "asyncio-loadgen", targets: ["asyncio-loadgen"]),
+        .executable(name: "asyncio-pipe-bench", targets: ["asyncio-pipe-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
@@ -62,6 +63,11 @@ let package = Package(
             name: "sock-echo-example",
             dependencies: ["AsyncIO"],
             path: "Examples/SockEcho"
+        ),
+        // Bytes through a child's pipes (cat), checked: the subprocess pipe benchmark.
+        .executableTarget(
+            name: "asyncio-pipe-bench",
+            dependencies: ["AsyncIO"]
         ),
         // The benchmark's load generator: plain C on epoll, so it is never the slow side.
         .executableTarget(

@@ -257,7 +257,7 @@ public final class Server: CustomStringConvertible {
     private func startConnection(_ socket: Socket, peer: SocketAddress) {
         do {
             let proto = try factory()
-            guard StreamTransport.receiver(for: proto) != nil else {
+            guard StreamReceiver(proto) != nil else {
                 socket.close()
                 loop.callExceptionHandler(ExceptionContext(
                     message: "Protocol factory returned \(type(of: proto)) for an incoming connection, "

@@ -201,6 +201,65 @@ final class EchoExecutableTests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, 0, mode)
     }
 
+    // Hostile peers against every layer's server: one resets while the server still has
+    // its echo queued (it sent 4 MiB and never read), one resets halfway through sending.
+    // The server loses those connections only: a client after them gets its bytes back
+    // intact, and the server exits 0 on SIGTERM.
+    func testPeersThatResetMidWriteCostOnlyTheirConnection() throws {
+        for mode in ["protocol", "buffered", "streams", "sockets"] {
+            try runResettingPeers(mode: mode)
+        }
+    }
+
+    private func runResettingPeers(mode: String) throws {
+        let (process, port) = try startServer(echoBinary(), arguments: ["--port", "0", "--mode", mode])
+        defer {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        let pid = process.processIdentifier
+        runLoopTest { loop, _ in
+            let address = try SocketAddress(ipv4: "127.0.0.1", port: port)
+            // 1. Sends 4 MiB without reading (the server's echo backs up), then resets.
+            let flooder = try Socket(family: AF_INET)
+            try await loop.sockConnect(flooder, to: address)
+            let chunk = [UInt8](repeating: 0x33, count: 256 << 10)
+            var pushed = 0
+            let deadline = loop.time() + 10
+            while pushed < 4 << 20, loop.time() < deadline {
+                let sent = chunk.withUnsafeBytes { bytes -> Int in
+                    guard case .done(let count)? = try? flooder.trySend(bytes) else { return 0 }
+                    return count
+                }
+                pushed += sent
+                try await loop.sleep(.milliseconds(sent == 0 ? 5 : 0))
+            }
+            setLingerZero(flooder)
+            flooder.close()
+            // 2. Resets after half of a message, with part of its echo on the way back.
+            let halfway = try Socket(family: AF_INET)
+            try await loop.sockConnect(halfway, to: address)
+            try await loop.sockSendAll(halfway, digitPattern(32 * 1024, from: 3))
+            try await loop.sleep(.milliseconds(20))
+            setLingerZero(halfway)
+            halfway.close()
+            // 3. The server still echoes every byte to the next client.
+            let client = try Socket(family: AF_INET)
+            defer { client.close() }
+            try await loop.sockConnect(client, to: address)
+            let payload = digitPattern(256 * 1024, from: 7)
+            let reader = loop.createTask { try await receiveAll(loop, client) }
+            try await loop.sockSendAll(client, payload)
+            try client.shutdown(Int32(SHUT_WR))
+            let echoed = try await withTimeout(.seconds(20)) { try await reader.value }
+            XCTAssertEqual(echoed.count, payload.count, mode)
+            XCTAssertTrue(echoed == payload, "\(mode): the echo came back altered")
+            kill(pid, SIGTERM)
+        }
+        XCTAssertTrue(waitForExit(process), "\(mode): asyncio-echo did not exit after SIGTERM")
+        XCTAssertEqual(process.terminationReason, .exit, mode)
+        XCTAssertEqual(process.terminationStatus, 0, mode)
+    }
+
     // CPython: selector_events._accept_connection (EMFILE, ENFILE, ENOBUFS, ENOMEM:
     // reported, accepting paused for constants.ACCEPT_RETRY_DELAY, then resumed), which
     // the protocol and streams modes get from Server; the sockets mode and the example

@@ -1,0 +1,5 @@
+/// A `BufferedProtocol.getBuffer` returned an empty buffer (asyncio's RuntimeError
+/// "get_buffer() returned an empty buffer").
+public struct EmptyProtocolBufferError: Error, Sendable, CustomStringConvertible {
+    public var description: String { "getBuffer() returned an empty buffer" }
+}
