@@ -5,14 +5,22 @@ let package = Package(
     name: "AsyncIO",
     products: [
         .library(name: "AsyncIO", targets: ["AsyncIO"]),
+        // swift-service-lifecycle support, a library of its own so that `import AsyncIO`
+        // does not bring ServiceLifecycle (and swift-async-algorithms) into every program.
+        .library(name: "AsyncIOServiceLifecycle", targets: ["AsyncIOServiceLifecycle"]),
         .executable(name: "asyncio-echo", targets: ["asyncio-echo"]),
         .executable(name: "sock-echo-example", targets: ["sock-echo-example"]),
         .executable(name: "asyncio-loadgen", targets: ["asyncio-loadgen"]),
+        .executable(name: "service-lifecycle-example", targets: ["service-lifecycle-example"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
-        // Command-line parsing for asyncio-echo only; the library does not depend on it.
+        // Graceful shutdown in a ServiceGroup, for AsyncIOServiceLifecycle only.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // `swift package generate-documentation` for the DocC catalog (scripts/docs); a
+        // plugin, so nothing of it is linked into any product.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
     ],
     targets: [
         // The system libuv (Debian: libuv1-dev), found through pkg-config.
@@ -47,6 +55,28 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
+        // A `Service` that runs an event loop and its servers in a ServiceGroup, and shuts
+        // them down gracefully (Sources/AsyncIOServiceLifecycle).
+        .target(
+            name: "AsyncIOServiceLifecycle",
+            dependencies: [
+                "AsyncIO",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // An echo server in a ServiceGroup beside another service; SIGTERM shuts it down
+        // gracefully (the black-box test of AsyncIOServiceLifecycle runs it).
+        .executableTarget(
+            name: "service-lifecycle-example",
+            dependencies: [
+                "AsyncIO",
+                "AsyncIOServiceLifecycle",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/ServiceLifecycle"
+        ),
         // asyncio's echo server and client protocol examples, over one loop.
         .executableTarget(
             name: "echo-protocol-example",
@@ -70,7 +100,12 @@ let package = Package(
         ),
         .testTarget(
             name: "AsyncIOTests",
-            dependencies: ["AsyncIO"],
+            dependencies: [
+                "AsyncIO",
+                // Tests/AsyncIOTests/ServiceLifecycle runs EventLoopService in a real ServiceGroup.
+                "AsyncIOServiceLifecycle",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             // Test-only PEM files the TLS tests read by path.
             exclude: ["TLS/Fixtures"]
         ),
