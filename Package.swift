@@ -77,11 +77,6 @@ let package = Package(
             ],
             path: "Examples/ServiceLifecycle"
         ),
-        // asyncio's echo server and client protocol examples, over one loop.
-        .executableTarget(
-            name: "echo-protocol-example",
-            dependencies: ["AsyncIO"]
-        ),
         // The echo server the benchmarks and black-box tests run, one file per layer.
         .executableTarget(
             name: "asyncio-echo",
@@ -109,6 +104,9 @@ let package = Package(
             // Test-only PEM files the TLS tests read by path.
             exclude: ["TLS/Fixtures"]
         ),
+        // Snippets/*.swift (SockEcho, ProtocolEcho, StreamsEcho): the Getting started
+        // programs of the DocC catalog. SwiftPM builds each as an executable of its own,
+        // which GettingStartedTests runs, and the catalog shows them with @Snippet.
     ],
     swiftLanguageModes: [.v6]
 )
