@@ -15,14 +15,7 @@ final class EventLoopServiceTests: XCTestCase {
     // buffer being 4 KiB and the client not reading) is written before the close.
     func testGracefulShutdownFlushesWhatTheTransportBufferedBeforeClosing() {
         let log = CapturedLog()
-        let (service, ports) = blobService(gracePeriod: .milliseconds(100), logger: log.logger)
-        let group = ServiceGroup(services: [service], logger: log.logger)
-        runLoopTest { loop, _ in
-            let run = Task { try await group.run() }
-            let client = try await connectClient(loop, ports)
-            defer { client.close() }
-            let first = try await withTimeout(.seconds(10)) { try await loop.sockRecv(client, 1) }
-            XCTAssertEqual(first, [Self.blob[0]])
+        withBlobClient(gracePeriod: .milliseconds(100), log: log) { loop, group, run, client, first in
             await group.triggerGracefulShutdown()
             // Read nothing more until the service closes the connection, so the rest
             // is still in the server's write buffer then.
@@ -39,14 +32,7 @@ final class EventLoopServiceTests: XCTestCase {
     // the buffered megabyte is dropped, not written.
     func testCancellationAbortsTheConnections() {
         let log = CapturedLog()
-        let (service, ports) = blobService(gracePeriod: .seconds(60), logger: log.logger)
-        let group = ServiceGroup(services: [service], logger: log.logger)
-        runLoopTest { loop, _ in
-            let run = Task { try await group.run() }
-            let client = try await connectClient(loop, ports)
-            defer { client.close() }
-            let first = try await withTimeout(.seconds(10)) { try await loop.sockRecv(client, 1) }
-            XCTAssertEqual(first, [Self.blob[0]])
+        withBlobClient(gracePeriod: .seconds(60), log: log) { loop, _, run, client, _ in
             run.cancel()
             try await waitForLog(loop, log, "aborting the connections still open")
             var received = 1
@@ -71,20 +57,34 @@ final class EventLoopServiceTests: XCTestCase {
         }
     }
 
-    /// A service whose server sends `blob` to every client that connects, through a
-    /// socket with a 4 KiB send buffer, and reports its port on `ports`.
-    private func blobService(
-        gracePeriod: Duration, logger: Logger
-    ) -> (EventLoopService, AsyncStream<Int>) {
+    /// Runs a group with one service whose server sends `blob` to every client through a
+    /// socket with a 4 KiB send buffer; connects a client with a small receive buffer, reads
+    /// the first byte, and hands `body` the group, the task running it, the client and that
+    /// byte.
+    private func withBlobClient(
+        gracePeriod: Duration, log: CapturedLog,
+        _ body: @escaping (isolated EventLoop, ServiceGroup, Task<Void, any Error>, Socket, [UInt8]) async throws -> Void
+    ) {
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let service = EventLoopService(
-            name: "blob", gracePeriod: gracePeriod, closeTimeout: .seconds(20), logger: logger
+            name: "blob", gracePeriod: gracePeriod, closeTimeout: .seconds(20), logger: log.logger
         ) { loop in
             let server = try await loop.createServer({ BlobSender(blob: Self.blob) }, host: "127.0.0.1", port: 0)
             portSink.yield(try server.sockets[0].localAddress.port!)
             return [server]
         }
-        return (service, ports)
+        let group = ServiceGroup(services: [service], logger: log.logger)
+        // Used only on the test loop's thread, which runs until the body is done (as
+        // runLoopTest's own body).
+        nonisolated(unsafe) let body = body
+        runLoopTest { loop, _ in
+            let run = Task { try await group.run() }
+            let client = try await connectClient(loop, ports)
+            defer { client.close() }
+            let first = try await withTimeout(.seconds(10)) { try await loop.sockRecv(client, 1) }
+            XCTAssertEqual(first, [Self.blob[0]])
+            try await body(loop, group, run, client, first)
+        }
     }
 }
 

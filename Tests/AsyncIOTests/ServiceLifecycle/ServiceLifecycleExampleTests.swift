@@ -115,15 +115,7 @@ final class ServiceLifecycleExampleTests: XCTestCase {
 
 /// Sends `payload` on `client` and reads its echo back in full.
 private func echo(_ loop: isolated EventLoop, _ client: Socket, _ payload: [UInt8]) async throws {
-    let reader = loop.createTask { () -> [UInt8] in
-        var bytes: [UInt8] = []
-        while bytes.count < payload.count {
-            let chunk = try await loop.sockRecv(client, 65536)
-            if chunk.isEmpty { break }
-            bytes += chunk
-        }
-        return bytes
-    }
+    let reader = loop.createTask { try await receive(loop, client, count: payload.count) }
     try await loop.sockSendAll(client, payload)
     let echoed = try await withTimeout(.seconds(10)) { try await reader.value }
     XCTAssertTrue(echoed == payload, "an echo came back altered (\(echoed.count) of \(payload.count) bytes)")

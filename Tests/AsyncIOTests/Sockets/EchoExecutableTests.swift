@@ -248,13 +248,7 @@ final class EchoExecutableTests: XCTestCase {
             let payload = digitPattern(4096, from: 3)
             try await loop.sockSendAll(client, payload)
             let echoed = try await withTimeout(.seconds(20)) {
-                var bytes: [UInt8] = []
-                while bytes.count < payload.count {
-                    let chunk = try await loop.sockRecv(client, 65536)
-                    if chunk.isEmpty { break }
-                    bytes += chunk
-                }
-                return bytes
+                try await receive(loop, client, count: payload.count)
             }
             XCTAssertTrue(echoed == payload, "\(name): the echo after recovering differs (\(echoed.count) bytes)")
         }
