@@ -7,5 +7,6 @@ public struct InvalidArgumentError: Error, Sendable, Equatable, CustomStringConv
     /// An error saying `message`.
     public init(_ message: String) { self.message = message }
 
+    /// The message, as asyncio's `ValueError` says it.
     public var description: String { message }
 }

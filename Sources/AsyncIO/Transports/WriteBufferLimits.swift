@@ -5,6 +5,7 @@ public struct WriteBufferLimitsError: Error, Sendable, Equatable, CustomStringCo
     /// The low-water mark that was computed from the arguments.
     public var low: Int
 
+    /// asyncio's message: `high (1) must be >= low (2) must be >= 0`.
     public var description: String { "high (\(high)) must be >= low (\(low)) must be >= 0" }
 }
 

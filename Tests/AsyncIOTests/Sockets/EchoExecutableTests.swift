@@ -8,32 +8,6 @@ final class EchoExecutableTests: XCTestCase {
     /// The asyncio-echo binary in the build products directory, next to the test bundle.
     private func echoBinary() throws -> URL { try builtProduct("asyncio-echo") }
 
-    private func builtProduct(_ name: String) throws -> URL {
-        var directories = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-        if let first = CommandLine.arguments.first {
-            directories.append(URL(fileURLWithPath: first).deletingLastPathComponent())
-        }
-        for directory in directories {
-            let candidate = directory.appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        throw XCTSkip("\(name) is not built (looked in \(directories.map(\.path)))")
-    }
-
-    /// Reads one line from `handle` within `timeout` seconds (poll(2), so a silent
-    /// process fails the test instead of hanging it).
-    private func readLine(_ handle: FileHandle, timeout: Int32 = 10_000) throws -> String {
-        var line: [UInt8] = []
-        while line.last != UInt8(ascii: "\n") {
-            var request = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&request, 1, timeout) == 1 else { throw OSError(errno: ETIMEDOUT, message: "no line from asyncio-echo") }
-            var byte: UInt8 = 0
-            guard read(handle.fileDescriptor, &byte, 1) == 1 else { break }
-            line.append(byte)
-        }
-        return String(decoding: line, as: UTF8.self).trimmingCharacters(in: .newlines)
-    }
-
     /// Starts a server that prints `listening on HOST:PORT` and returns it with the port
     /// (killing it if that line does not come).
     private func startServer(
@@ -53,12 +27,6 @@ final class EchoExecutableTests: XCTestCase {
             kill(process.processIdentifier, SIGKILL)
             throw error
         }
-    }
-
-    private func waitForExit(_ process: Process, seconds: Double = 10) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        return !process.isRunning
     }
 
     func testSocketsModeEchoesForSeveralClientsAndExitsOnSIGTERM() throws {
@@ -339,31 +307,12 @@ final class EchoExecutableTests: XCTestCase {
             let payload = digitPattern(4096, from: 3)
             try await loop.sockSendAll(client, payload)
             let echoed = try await withTimeout(.seconds(20)) {
-                var bytes: [UInt8] = []
-                while bytes.count < payload.count {
-                    let chunk = try await loop.sockRecv(client, 65536)
-                    if chunk.isEmpty { break }
-                    bytes += chunk
-                }
-                return bytes
+                try await receive(loop, client, count: payload.count)
             }
             XCTAssertTrue(echoed == payload, "\(name): the echo after recovering differs (\(echoed.count) bytes)")
         }
         kill(process.processIdentifier, SIGTERM)
         XCTAssertTrue(waitForExit(process), "\(name) did not exit after SIGTERM")
-    }
-
-    /// What `handle` has to read right now, without waiting.
-    private func readAvailable(_ handle: FileHandle) -> String {
-        var bytes: [UInt8] = []
-        var request = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 1 << 20, poll(&request, 1, 0) == 1 {
-            let count = read(handle.fileDescriptor, &chunk, chunk.count)
-            if count <= 0 { break }
-            bytes += chunk[..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The user and system CPU time `pid` has used, from /proc/PID/stat.
