@@ -85,17 +85,21 @@ public final class LoopTaskGroup {
     /// tasks and decides what the scope returns or throws.
     nonisolated(nonsending) func exit<T: Sendable>(after bodyOutcome: Result<T, any Error>) async throws -> T {
         exiting = true
-        // The caller's task is cancelled only from outside; a body that ends with
-        // CancellationError the group did not ask for propagates it too.
-        var propagateCancellation = Task.isCancelled
+        // A body that ends with CancellationError propagates it, unless the group itself
+        // cancelled the body (a task failed) and nobody cancelled the caller (asyncio:
+        // `uncancel() == 0`). The caller's task is cancelled only from outside.
+        var propagateCancellation = false
         if case .failure(let error) = bodyOutcome {
-            if error is CancellationError && !parentCancelRequested { propagateCancellation = true }
+            propagateCancellation = error is CancellationError && (!parentCancelRequested || Task.isCancelled)
             if !aborting { abort() }
         }
-        let cancelledWhileWaiting = await signal.wait(on: loop) { running.isEmpty } onCancel: {
-            if !aborting { abort() }
+        // Cancelled while waiting for the tasks, before anything else cancelled them.
+        _ = await signal.wait(on: loop) { running.isEmpty } onCancel: {
+            if !aborting {
+                propagateCancellation = true
+                abort()
+            }
         }
-        if cancelledWhileWaiting { propagateCancellation = true }
         if propagateCancellation && errors.isEmpty { throw CancellationError() }
         var all = errors
         if case .failure(let error) = bodyOutcome, !(error is CancellationError) { all.append(error) }
