@@ -135,6 +135,7 @@ extension EventLoop {
     /// `body` runs as its own task on this loop, isolated to it like the caller, so that
     /// the group can cancel it when a task fails (Swift cannot "uncancel" the caller's task
     /// afterwards the way asyncio does).
+    @discardableResult
     public func taskGroup<T: Sendable>(
         file: StaticString = #fileID, line: UInt = #line,
         _ body: nonisolated(nonsending) @escaping (LoopTaskGroup) async throws -> T
