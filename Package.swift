@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "asyncio-echo", targets: ["asyncio-echo"]),
         .executable(name: "sock-echo-example", targets: ["sock-echo-example"]),
         .executable(name: "asyncio-loadgen", targets: ["asyncio-loadgen"]),
+        .executable(name: "chat-example", targets: ["chat-example"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
@@ -63,6 +64,13 @@ let package = Package(
             dependencies: ["AsyncIO"],
             path: "Examples/SockEcho"
         ),
+        // A chat server whose clients each have a Queue outbox, so a slow reader never
+        // stalls the room (README's "Chat room").
+        .executableTarget(
+            name: "chat-example",
+            dependencies: ["AsyncIO"],
+            path: "Examples/ChatRoom"
+        ),
         // The benchmark's load generator: plain C on epoll, so it is never the slow side.
         .executableTarget(
             name: "asyncio-loadgen",
@@ -70,7 +78,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AsyncIOTests",
-            dependencies: ["AsyncIO"],
+            dependencies: ["AsyncIO", "chat-example"],
             // Test-only PEM files the TLS tests read by path.
             exclude: ["TLS/Fixtures"]
         ),
