@@ -110,8 +110,7 @@ final class AsCompletedTests: XCTestCase {
                 for try await _ in loop.asCompleted([a]) {}
             }
             iterating.cancel()
-            let result = await iterating.result
-            XCTAssertTrue(result.isCancellation, "\(result)")
+            await assertEndsCancelled(iterating)
             let value = try await a.value
             XCTAssertEqual(value, "a")
         }

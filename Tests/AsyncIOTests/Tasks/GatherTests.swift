@@ -48,8 +48,7 @@ final class GatherTests: XCTestCase {
             try futures[4].setException(TestError(name: "RuntimeError"))
             let third = try await children[2].value
             XCTAssertEqual(third, 3)
-            let fourth = await children[3].result
-            XCTAssertTrue(fourth.isCancellation)
+            await assertEndsCancelled(children[3])
         }
     }
 
@@ -96,8 +95,7 @@ final class GatherTests: XCTestCase {
             }
             try futures[0].setResult(1)
             futures[1].cancel()
-            let result = await gathering.result
-            XCTAssertTrue(result.isCancellation, "\(result)")
+            await assertEndsCancelled(gathering)
             XCTAssertFalse(callerCancelled.value)
             for future in futures[2...] { future.cancel() }
         }
@@ -154,12 +152,10 @@ final class GatherTests: XCTestCase {
                 proof.value += 100
             }
             outer.cancel()
-            let result = await outer.result
-            XCTAssertTrue(result.isCancellation, "\(result)")
+            await assertEndsCancelled(outer)
             XCTAssertTrue(waiter.isCancelled)
             for child in children {
-                let childResult = await child.result
-                XCTAssertTrue(childResult.isCancellation)
+                await assertEndsCancelled(child)
             }
             try await yieldToLoop(loop)
             XCTAssertEqual(proof.value, 0)
@@ -183,8 +179,7 @@ final class GatherTests: XCTestCase {
             }
             let outer = try await startedTask(loop) { try await loop.gather([quick, slow], returnExceptions: true) }
             outer.cancel()
-            let result = await outer.result
-            XCTAssertTrue(result.isCancellation, "\(result)")
+            await assertEndsCancelled(outer)
             XCTAssertTrue(slowEnded.value)
         }
     }
@@ -201,8 +196,7 @@ final class GatherTests: XCTestCase {
             }
             try await loop.sleep(.milliseconds(20))
             looping.cancel()
-            let result = await looping.result
-            XCTAssertTrue(result.isCancellation, "\(result)")
+            await assertEndsCancelled(looping)
         }
     }
 }

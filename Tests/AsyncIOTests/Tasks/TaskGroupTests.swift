@@ -36,8 +36,7 @@ final class TaskGroupTests: XCTestCase {
                 t1.cancel()
                 tasks.value = [t1, try g.createTask { try await loop.sleep(.milliseconds(20)); return 11 }]
             }
-            let first = await tasks.value[0].result
-            XCTAssertTrue(first.isCancellation)
+            await assertEndsCancelled(tasks.value[0])
             let second = try await tasks.value[1].value
             XCTAssertEqual(second, 11)
         }
@@ -78,7 +77,7 @@ final class TaskGroupTests: XCTestCase {
                 num.value += 10
             }
             let error = await thrownError { try await runner.value }
-            let group = try XCTUnwrap(error as? ExceptionGroup, "\(String(describing: error))")
+            let group = try exceptionGroup(error)
             XCTAssertEqual(errorNames(group), ["ZeroDivisionError"])
             XCTAssertEqual(group.message, "unhandled errors in a TaskGroup")
             XCTAssertEqual(num.value, 0)
@@ -94,7 +93,7 @@ final class TaskGroupTests: XCTestCase {
         runLoopTest { loop, _ in
             for bodyWaits in [false, true] {
                 let num = Box(0)
-                let runner = loop.createTask {
+                let outcome = try await cancelled(loop, after: .milliseconds(20)) {
                     try await loop.taskGroup { g in
                         for _ in 0..<5 {
                             try g.createTask {
@@ -116,10 +115,7 @@ final class TaskGroupTests: XCTestCase {
                         }
                     }
                 }
-                try await loop.sleep(.milliseconds(20))
-                runner.cancel()
-                let result = await runner.result
-                XCTAssertTrue(result.isCancellation, "\(result)")
+                XCTAssertTrue(outcome.isCancellation, "\(outcome)")
                 XCTAssertEqual(num.value, bodyWaits ? 15 : 5)
             }
         }
@@ -129,16 +125,14 @@ final class TaskGroupTests: XCTestCase {
     // cancelled turn the cancellation into an ExceptionGroup (errors win).
     func testErrorsWinOverCancellation() {
         runLoopTest { loop, _ in
-            let runner = loop.createTask {
+            let outcome = try await cancelled(loop, after: .milliseconds(20)) {
                 try await loop.taskGroup { g in
                     for _ in 0..<5 { try g.createTask { try await failingCleanup(loop) } }
                     try await loop.sleep(.seconds(10))
                 }
             }
-            try await loop.sleep(.milliseconds(20))
-            runner.cancel()
-            let error = await thrownError { try await runner.value }
-            let group = try XCTUnwrap(error as? ExceptionGroup, "\(String(describing: error))")
+            let error = outcome.failure
+            let group = try exceptionGroup(error)
             XCTAssertEqual(errorNames(group), ["ZeroDivisionError"])
             XCTAssertEqual(group.errors.count, 5)
         }
@@ -159,11 +153,10 @@ final class TaskGroupTests: XCTestCase {
                         throw TestError(name: "ZeroDivisionError")
                     }
                 }
-                let group = try XCTUnwrap(error as? ExceptionGroup, "\(String(describing: error))")
+                let group = try exceptionGroup(error)
                 XCTAssertEqual(errorNames(group), ["ZeroDivisionError"])
                 for task in tasks.value {
-                    let result = await task.result
-                    XCTAssertTrue(result.isCancellation)
+                    await assertEndsCancelled(task)
                 }
             }
         }
@@ -174,7 +167,7 @@ final class TaskGroupTests: XCTestCase {
     func testNestedGroupsCancelled() {
         runLoopTest { loop, _ in
             for outerHasATask in [false, true] {
-                let runner = loop.createTask {
+                let outcome = try await cancelled(loop, after: .milliseconds(20)) {
                     try await loop.taskGroup { g1 in
                         if outerHasATask { try g1.createTask { try await loop.sleep(.seconds(10)) } }
                         try await loop.taskGroup { g2 in
@@ -183,10 +176,8 @@ final class TaskGroupTests: XCTestCase {
                         }
                     }
                 }
-                try await loop.sleep(.milliseconds(20))
-                runner.cancel()
-                let error = await thrownError { try await runner.value }
-                let group = try XCTUnwrap(error as? ExceptionGroup, "\(String(describing: error))")
+                let error = outcome.failure
+                let group = try exceptionGroup(error)
                 XCTAssertEqual(errorNames(group), ["ExceptionGroup"])
                 XCTAssertEqual(errorNames(try XCTUnwrap(group.errors.first as? ExceptionGroup)), ["ZeroDivisionError"])
             }
@@ -204,7 +195,7 @@ final class TaskGroupTests: XCTestCase {
                     try await loop.taskGroup { g2 in try g2.createTask { try await crashAfter(loop, .seconds(10)) } }
                 }
             }
-            var group = try XCTUnwrap(error as? ExceptionGroup, "\(String(describing: error))")
+            var group = try exceptionGroup(error)
             XCTAssertEqual(errorNames(group), ["ValueError"])
             // The inner group's task fails first.
             error = await thrownError {
@@ -213,7 +204,7 @@ final class TaskGroupTests: XCTestCase {
                     try await loop.taskGroup { g2 in try g2.createTask { try await crashAfter(loop, .milliseconds(10)) } }
                 }
             }
-            group = try XCTUnwrap(error as? ExceptionGroup, "\(String(describing: error))")
+            group = try exceptionGroup(error)
             XCTAssertEqual(errorNames(group), ["ExceptionGroup"])
             XCTAssertEqual(errorNames(try XCTUnwrap(group.errors.first as? ExceptionGroup)), ["ValueError"])
         }
@@ -240,17 +231,15 @@ final class TaskGroupTests: XCTestCase {
                         }
                     }
                 }
-                let runner = loop.createTask {
+                let outcome = try await cancelled(loop, after: .milliseconds(10)) {
                     if nested {
                         try await loop.createTask { try await runGroup() }.value
                     } else {
                         try await runGroup()
                     }
                 }
-                try await loop.sleep(.milliseconds(10))
-                runner.cancel()
-                let error = await thrownError { try await runner.value }
-                let group = try XCTUnwrap(error as? ExceptionGroup, "\(String(describing: error))")
+                let error = outcome.failure
+                let group = try exceptionGroup(error)
                 XCTAssertEqual(errorNames(group), ["ZeroDivisionError"])
             }
         }
@@ -263,7 +252,7 @@ final class TaskGroupTests: XCTestCase {
         runLoopTest { loop, _ in
             for bodyThrows in [false, true] {
                 let num = Box(0)
-                let runner = loop.createTask {
+                let outcome = try await cancelled(loop, after: .milliseconds(10)) {
                     try await loop.taskGroup { _ in
                         do {
                             try await loop.sleep(.seconds(10))
@@ -274,9 +263,7 @@ final class TaskGroupTests: XCTestCase {
                         }
                     }
                 }
-                try await loop.sleep(.milliseconds(10))
-                runner.cancel()
-                let result = await runner.result
+                let result = outcome
                 if bodyThrows {
                     let group = try XCTUnwrap(result.failure as? ExceptionGroup, "\(result)")
                     XCTAssertEqual(errorNames(group), ["MyExc"])
@@ -305,7 +292,7 @@ final class TaskGroupTests: XCTestCase {
                     }
                 }
             }
-            let group = try XCTUnwrap(error as? ExceptionGroup, "\(String(describing: error))")
+            let group = try exceptionGroup(error)
             XCTAssertEqual(group.errors.map { ($0 as? TestError)?.name }, ["ZeroDivisionError", "MyExc"])
             XCTAssertEqual(group.description, "unhandled errors in a TaskGroup (2 sub-exceptions)")
         }
@@ -314,16 +301,13 @@ final class TaskGroupTests: XCTestCase {
     // test_taskgroups.py TestTaskGroup.test_taskgroup_22: cancelled while the tasks run.
     func testCancelledWhileTasksRun() {
         runLoopTest { loop, _ in
-            let runner = loop.createTask {
+            let outcome = try await cancelled(loop, after: .milliseconds(5)) {
                 try await loop.taskGroup { g in
                     try g.createTask { try await loop.sleep(.seconds(1)) }
                     try g.createTask { try await loop.sleep(.seconds(2)) }
                 }
             }
-            try await loop.sleep(.milliseconds(5))
-            runner.cancel()
-            let result = await runner.result
-            XCTAssertTrue(result.isCancellation, "\(result)")
+            XCTAssertTrue(outcome.isCancellation, "\(outcome)")
         }
     }
 
@@ -370,7 +354,7 @@ final class TaskGroupTests: XCTestCase {
                     }
                 }
             }
-            let group = try XCTUnwrap(error as? ExceptionGroup, "\(String(describing: error))")
+            let group = try exceptionGroup(error)
             XCTAssertEqual(errorNames(group), ["ZeroDivisionError"])
             XCTAssertGreaterThanOrEqual(hydras.value, 10)
         }
@@ -399,7 +383,7 @@ final class TaskGroupTests: XCTestCase {
                     }
                 }
             }
-            let group = try XCTUnwrap(error as? ExceptionGroup, "\(String(describing: error))")
+            let group = try exceptionGroup(error)
             XCTAssertEqual(errorNames(group), ["ZeroDivisionError"])
             XCTAssertEqual(refused.value, .shuttingDown)
         }
@@ -420,7 +404,7 @@ final class TaskGroupTests: XCTestCase {
                         throw TestError(name: "CustomException")  // the context manager's finally
                     }
                 }
-                let group = try XCTUnwrap(error as? ExceptionGroup, "\(String(describing: error))")
+                let group = try exceptionGroup(error)
                 XCTAssertEqual(group.errors.count, 2)
                 XCTAssertEqual(errorNames(group), ["CustomException"])
                 XCTAssertFalse(Task.isCancelled)
@@ -476,7 +460,7 @@ final class TaskGroupTests: XCTestCase {
                 }
             }
             XCTAssertTrue(innerCaught.value)
-            let group = try XCTUnwrap(error as? ExceptionGroup, "\(String(describing: error))")
+            let group = try exceptionGroup(error)
             XCTAssertEqual(errorNames(group), ["ValueError"])
         }
     }
@@ -506,8 +490,7 @@ final class TaskGroupTests: XCTestCase {
             }
             try await event.value
             inner.cancel()
-            let result = await inner.result
-            XCTAssertTrue(result.isCancellation, "\(result)")
+            await assertEndsCancelled(inner)
             XCTAssertTrue(caught.value)
         }
     }
@@ -558,6 +541,18 @@ private func hydra(_ loop: isolated EventLoop, _ group: LoopTaskGroup, _ count: 
     try await loop.sleep(.milliseconds(1))
     try group.createTask { try await hydra(loop, group, count) }
     try group.createTask { try await hydra(loop, group, count) }
+}
+
+/// Starts `body` as a loop task, cancels it after `delay`, and returns how it ended
+/// (CPython's `r = create_task(runner()); await sleep(d); r.cancel(); await r`).
+private func cancelled<T: Sendable>(
+    _ loop: isolated EventLoop, after delay: Duration,
+    _ body: nonisolated(nonsending) @escaping () async throws -> T
+) async throws -> Result<T, any Error> {
+    let runner = loop.createTask(body)
+    try await loop.sleep(delay)
+    runner.cancel()
+    return await runner.result
 }
 
 private extension Result {

@@ -8,9 +8,13 @@ func errorNames(_ group: ExceptionGroup) -> Set<String> {
     Set(group.errors.map { ($0 as? TestError)?.name ?? ($0 is ExceptionGroup ? "ExceptionGroup" : "\($0)") })
 }
 
-/// A task's outcome (it must have finished, or this waits for it).
-func outcome<T: Sendable>(_ task: Task<T, any Error>) async -> Result<T, any Error> {
-    await task.result
+/// Waits for `task` and fails unless it ended with `CancellationError` (asyncio's
+/// `task.cancelled()`).
+func assertEndsCancelled<T: Sendable>(
+    _ task: Task<T, any Error>, file: StaticString = #filePath, line: UInt = #line
+) async {
+    let result = await task.result
+    XCTAssertTrue(result.isCancellation, "\(result)", file: file, line: line)
 }
 
 extension Result {
@@ -19,4 +23,9 @@ extension Result {
         if case .failure(let error) = self { return error is CancellationError }
         return false
     }
+}
+
+/// `error` as the `ExceptionGroup` a task group throws; a test failure if it is not one.
+func exceptionGroup(_ error: (any Error)?, file: StaticString = #filePath, line: UInt = #line) throws -> ExceptionGroup {
+    try XCTUnwrap(error as? ExceptionGroup, "\(String(describing: error))", file: file, line: line)
 }

@@ -278,8 +278,7 @@ final class TimeoutTests: XCTestCase {
             try cm.reschedule(nil)
             XCTAssertNil(cm.when)
             task.cancel()
-            let result = await task.result
-            XCTAssertTrue(result.isCancellation, "\(result)")
+            await assertEndsCancelled(task)
             XCTAssertFalse(cm.expired)
         }
     }
@@ -410,7 +409,7 @@ final class TimeoutTests: XCTestCase {
                     }
                 }
             }
-            let group = try XCTUnwrap(error as? ExceptionGroup, "\(String(describing: error))")
+            let group = try exceptionGroup(error)
             XCTAssertEqual(group.errors.count, 1)
             XCTAssertEqual(group.errors.first as? TestError, TestError(name: "ZeroDivisionError"))
         }
@@ -432,8 +431,7 @@ final class TimeoutTests: XCTestCase {
                 }
             }
             task.cancel()
-            let result = await task.result
-            XCTAssertTrue(result.isCancellation, "\(result)")
+            await assertEndsCancelled(task)
             XCTAssertTrue(bodyCancelled.value)
         }
     }

@@ -13,8 +13,7 @@ final class WaitForTests: XCTestCase {
             }
             try await loop.sleep(.zero)
             waiting.cancel()
-            let result = await waiting.result
-            XCTAssertTrue(result.isCancellation, "\(result)")
+            await assertEndsCancelled(waiting)
             XCTAssertTrue(exited.value)
         }
     }
@@ -67,8 +66,7 @@ final class WaitForTests: XCTestCase {
                 }
                 try await started.value
                 await assertThrowsAsync(TimeoutError.self) { _ = try await loop.waitFor(task, timeout: timeout) }
-                let result = await task.result
-                XCTAssertTrue(result.isCancellation, "\(result)")
+                await assertEndsCancelled(task)
                 XCTAssertEqual(running.value, false)
             }
         }
@@ -85,8 +83,7 @@ final class WaitForTests: XCTestCase {
                 return "done"
             }
             await assertThrowsAsync(TimeoutError.self) { _ = try await loop.waitFor(task, timeout: .milliseconds(10)) }
-            let result = await task.result
-            XCTAssertTrue(result.isCancellation, "\(result)")
+            await assertEndsCancelled(task)
             XCTAssertEqual(running.value, false)
         }
     }
@@ -169,10 +166,8 @@ final class WaitForTests: XCTestCase {
                 let task = loop.createTask { try await never.value }
                 let wait = loop.createTask { try await loop.waitFor(task, timeout: timeout) }
                 loop.callSoon { wait.cancel() }
-                let waitResult = await wait.result
-                XCTAssertTrue(waitResult.isCancellation, "\(waitResult)")
-                let taskResult = await task.result
-                XCTAssertTrue(taskResult.isCancellation, "\(taskResult)")
+                await assertEndsCancelled(wait)
+                await assertEndsCancelled(task)
                 XCTAssertTrue(never.isCancelled)
             }
         }
@@ -191,8 +186,7 @@ final class WaitForTests: XCTestCase {
             }
             try await loop.sleep(.zero)
             task.cancel()
-            let result = await task.result
-            XCTAssertTrue(result.isCancellation, "\(result)")
+            await assertEndsCancelled(task)
             let value = try await inner.value
             XCTAssertEqual(value, "done")
             XCTAssertFalse(reachedEnd.value)
@@ -209,8 +203,7 @@ final class WaitForTests: XCTestCase {
             }
             let shielded = loop.createTask { try await loop.shield(task) }
             await assertThrowsAsync(TimeoutError.self) { _ = try await loop.waitFor(shielded, timeout: .zero) }
-            let shieldedResult = await shielded.result
-            XCTAssertTrue(shieldedResult.isCancellation, "\(shieldedResult)")
+            await assertEndsCancelled(shielded)
             let value = try await task.value
             XCTAssertEqual(value, "done")
         }

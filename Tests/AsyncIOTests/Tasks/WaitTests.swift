@@ -56,30 +56,21 @@ final class WaitTests: XCTestCase {
         }
     }
 
-    // test_tasks.py BaseTaskTests.test_wait_first_exception: a task that already failed
-    func testFirstExceptionAlreadyFailed() {
+    // test_tasks.py BaseTaskTests.test_wait_first_exception (a task that already failed)
+    // and test_wait_first_exception_in_wait (one that fails while wait waits)
+    func testFirstException() {
         runLoopTest { loop, _ in
-            let a = sleeper(loop, .seconds(3600))
-            let b = loop.createTask { throw TestError(name: "ZeroDivisionError") }
-            let (done, pending) = try await loop.wait([b, a], returnWhen: .firstException)
-            XCTAssertEqual(done, [b])
-            XCTAssertEqual(pending, [a])
-            a.cancel()
-        }
-    }
-
-    // test_tasks.py BaseTaskTests.test_wait_first_exception_in_wait
-    func testFirstExceptionWhileWaiting() {
-        runLoopTest { loop, _ in
-            let a = sleeper(loop, .seconds(3600))
-            let b = loop.createTask {
-                try await loop.sleep(.milliseconds(10))
-                throw TestError(name: "ZeroDivisionError")
+            for failAfter in [Duration.zero, .milliseconds(10)] {
+                let a = sleeper(loop, .seconds(3600))
+                let b = loop.createTask {
+                    if failAfter > .zero { try await loop.sleep(failAfter) }
+                    throw TestError(name: "ZeroDivisionError")
+                }
+                let (done, pending) = try await loop.wait([b, a], returnWhen: .firstException)
+                XCTAssertEqual(done, [b])
+                XCTAssertEqual(pending, [a])
+                a.cancel()
             }
-            let (done, pending) = try await loop.wait([b, a], returnWhen: .firstException)
-            XCTAssertEqual(done, [b])
-            XCTAssertEqual(pending, [a])
-            a.cancel()
         }
     }
 
@@ -143,8 +134,7 @@ final class WaitTests: XCTestCase {
             let a = sleeper(loop, .milliseconds(20))
             let waiting = try await startedTask(loop) { try await loop.wait([a]) }
             waiting.cancel()
-            let result = await waiting.result
-            XCTAssertTrue(result.isCancellation, "\(result)")
+            await assertEndsCancelled(waiting)
             try await a.value  // not cancelled: it sleeps to the end
         }
     }
