@@ -199,6 +199,49 @@ final class GatherTests: XCTestCase {
             await assertEndsCancelled(looping)
         }
     }
+
+    // test_tasks.py GatherTestsBase.test_success and test_one_exception, with results of
+    // different types (a tuple, as Python's list of mixed values).
+    func testTasksOfDifferentTypes() {
+        runLoopTest { loop, _ in
+            let number = loop.createTask { () -> Int in
+                try await loop.sleep(.milliseconds(5))
+                return 7
+            }
+            let text = loop.createTask { "seven" }
+            let (n, t) = try await loop.gather(number, text)
+            XCTAssertEqual(n, 7)
+            XCTAssertEqual(t, "seven")
+            let failing = loop.createTask { () -> Int in throw TestError(name: "ZeroDivisionError") }
+            let sleeping = loop.createTask { () -> String in
+                try await loop.sleep(.seconds(3600))
+                return "never"
+            }
+            let error = await thrownError { _ = try await loop.gather(failing, sleeping) }
+            XCTAssertEqual(error as? TestError, TestError(name: "ZeroDivisionError"))
+            sleeping.cancel()
+        }
+    }
+
+    // test_tasks.py CoroutineGatherTests.test_cancellation_broadcast, with results of
+    // different types.
+    func testTasksOfDifferentTypesCancelledWhileWaiting() {
+        runLoopTest { loop, _ in
+            let number = loop.createTask { () -> Int in
+                try await loop.sleep(.seconds(3600))
+                return 1
+            }
+            let text = loop.createTask { () -> String in
+                try await loop.sleep(.seconds(3600))
+                return "one"
+            }
+            let outer = try await startedTask(loop) { _ = try await loop.gather(number, text) }
+            outer.cancel()
+            await assertEndsCancelled(outer)
+            await assertEndsCancelled(number)
+            await assertEndsCancelled(text)
+        }
+    }
 }
 
 /// Tasks that await each of `futures` (CPython's `wrap_futures`).
