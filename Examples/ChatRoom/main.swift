@@ -29,7 +29,11 @@ while let name = arguments.popFirst() {
 }
 
 try EventLoop.run { [host, port, outboxSize] loop in
-    let room = ChatRoom(loop: loop, outboxSize: outboxSize)
+    // stdout may be a pipe (a log collector, a test): each line goes out at once.
+    let room = ChatRoom(loop: loop, outboxSize: outboxSize) { line in
+        print(line)
+        Program.flushOutput()
+    }
     let server = try await loop.startServer(host: host, port: port) { reader, writer in
         try await room.serve(loop, reader, writer)
     }

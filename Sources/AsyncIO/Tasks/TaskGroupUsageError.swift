@@ -7,6 +7,7 @@ public enum TaskGroupUsageError: Error, Sendable, Equatable, CustomStringConvert
     /// is shutting down").
     case shuttingDown
 
+    /// asyncio's message, without the group's repr.
     public var description: String {
         switch self {
         case .finished: "TaskGroup is finished"

@@ -7,5 +7,6 @@ public struct TimeoutUsageError: Error, Sendable, Equatable, CustomStringConvert
     /// An error saying `message`.
     public init(_ message: String) { self.message = message }
 
+    /// The message.
     public var description: String { message }
 }

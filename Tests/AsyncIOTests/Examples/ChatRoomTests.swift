@@ -1,5 +1,6 @@
 @testable import AsyncIO
 @testable import chat_example
+import Glibc
 import XCTest
 
 /// The chat example (Examples/ChatRoom) over real sockets: a client that never reads is
@@ -85,4 +86,57 @@ final class ChatRoomTests: XCTestCase {
             try await withTimeout(.seconds(10)) { try await server.waitClosed() }
         }
     }
+
+    // The executable as users run it: it announces its port, relays a line from one
+    // client to another, refuses a bad argument, and exits 0 on SIGTERM.
+    func testExecutableRelaysLinesAndStopsOnSIGTERM() {
+        runLoopTest { loop, _ in
+            let binary = try chatExampleBinary()
+            let bad = try await loop.createSubprocessExec(binary, ["--outbox", "0"], stdout: .pipe)
+            let (usage, _) = try await withTimeout(.seconds(10)) { try await bad.communicate() }
+            XCTAssertEqual(String(decoding: usage ?? [], as: UTF8.self), "chat-example: bad value '0' for --outbox\n")
+            XCTAssertEqual(bad.returnCode, 2)
+
+            let server = try await loop.createSubprocessExec(binary, ["--port", "0", "--outbox", "8"], stdout: .pipe)
+            do {
+                let output = try XCTUnwrap(server.stdout)
+                let announced = try await withTimeout(.seconds(10)) { try await output.readLine() }
+                let text = String(decoding: announced, as: UTF8.self)
+                let port = try XCTUnwrap(Int(text.split(separator: ":").last?.dropLast() ?? ""), text)
+                XCTAssertEqual(text, "listening on 127.0.0.1:\(port)\n")
+
+                let (_, speaker) = try await loop.openConnection(host: "127.0.0.1", port: port)
+                let (listener, listenerWriter) = try await loop.openConnection(host: "127.0.0.1", port: port)
+                for _ in 0..<2 {   // both are in the room before anyone speaks
+                    let joined = try await withTimeout(.seconds(10)) { try await output.readLine() }
+                    XCTAssertTrue(String(decoding: joined, as: UTF8.self).contains(" joined "))
+                }
+                speaker.write(Array("hello room\n".utf8))
+                let heard = try await withTimeout(.seconds(10)) { try await listener.readLine() }
+                XCTAssertEqual(String(decoding: heard, as: UTF8.self), "hello room\n")
+                for writer in [speaker, listenerWriter] {
+                    writer.close()
+                    try await writer.waitClosed()
+                }
+            } catch {
+                // Never leave the server running: the test fails with what went wrong.
+                try? server.kill()
+                _ = try? await withTimeout(.seconds(10)) { try await server.wait() }
+                throw error
+            }
+
+            try server.sendSignal(.terminate)
+            let status = try await withTimeout(.seconds(10)) { try await server.wait() }
+            XCTAssertEqual(status, 0)
+        }
+    }
+}
+
+/// The chat-example binary, built next to the test bundle (`swift build --build-tests`
+/// builds every product).
+private func chatExampleBinary() throws -> String {
+    let directory = CommandLine.arguments[0].split(separator: "/", omittingEmptySubsequences: false).dropLast()
+    let path = (directory + ["chat-example"]).joined(separator: "/")
+    guard access(path, X_OK) == 0 else { throw OSError(errno: ENOENT, message: "chat-example is not built at \(path)") }
+    return path
 }
