@@ -495,8 +495,46 @@ final class TaskGroupTests: XCTestCase {
         }
     }
 
-    // Not in CPython: the group's tasks are the loop's code (they may share plain
-    // classes with the body), and the description follows asyncio's repr.
+    // Not in CPython: the group's tasks are the loop's code, over real sockets: they use
+    // a writer the body opened and connections of their own, and count into a plain
+    // class shared with the body (no Sendable, no lock).
+    func testTasksUseTheLoopsObjects() {
+        runLoopTest { loop, _ in
+            let server = try await loop.startServer(host: "127.0.0.1", port: 0) { reader, writer in
+                for try await line in reader {
+                    writer.write(line)
+                    try await writer.drain()
+                }
+                writer.close()
+            }
+            let port = try XCTUnwrap(server.sockets[0].localAddress.port)
+            final class Tally { var echoed: [String] = [] }
+            let tally = Tally()
+            let (sharedReader, sharedWriter) = try await loop.openConnection(host: "127.0.0.1", port: port)
+            try await loop.taskGroup { group in
+                try group.createTask {
+                    sharedWriter.write(Array("shared\n".utf8))
+                    tally.echoed.append(String(decoding: try await sharedReader.readLine(), as: UTF8.self))
+                }
+                for index in 0..<3 {
+                    try group.createTask {
+                        let (reader, writer) = try await loop.openConnection(host: "127.0.0.1", port: port)
+                        writer.write(Array("client \(index)\n".utf8))
+                        tally.echoed.append(String(decoding: try await reader.readLine(), as: UTF8.self))
+                        writer.close()
+                        try await writer.waitClosed()
+                    }
+                }
+            }
+            XCTAssertEqual(tally.echoed.sorted(), ["client 0\n", "client 1\n", "client 2\n", "shared\n"])
+            sharedWriter.close()
+            try await sharedWriter.waitClosed()
+            server.close()
+            try await withTimeout(.seconds(10)) { try await server.waitClosed() }
+        }
+    }
+
+    // Not in CPython: the description follows asyncio's repr.
     func testDescription() {
         runLoopTest { loop, _ in
             let whileCancelling = Box("")
