@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "asyncio-loadgen", targets: ["asyncio-loadgen"]),
         .executable(name: "asyncio-pipe-bench", targets: ["asyncio-pipe-bench"]),
         .executable(name: "service-lifecycle-example", targets: ["service-lifecycle-example"]),
+        .executable(name: "chat-example", targets: ["chat-example"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
@@ -94,6 +95,13 @@ let package = Package(
             name: "asyncio-pipe-bench",
             dependencies: ["AsyncIO"]
         ),
+        // A chat server whose clients each have a Queue outbox, so a slow reader never
+        // stalls the room (README's "Chat room").
+        .executableTarget(
+            name: "chat-example",
+            dependencies: ["AsyncIO"],
+            path: "Examples/ChatRoom"
+        ),
         // The benchmark's load generator: plain C on epoll, so it is never the slow side.
         .executableTarget(
             name: "asyncio-loadgen",
@@ -106,6 +114,8 @@ let package = Package(
                 // Tests/AsyncIOTests/ServiceLifecycle runs EventLoopService in a real ServiceGroup.
                 "AsyncIOServiceLifecycle",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // Tests/AsyncIOTests/Tasks/ChatRoomTests runs the chat room's code in-process.
+                "chat-example",
             ],
             // Test-only PEM files the TLS tests read by path.
             exclude: ["TLS/Fixtures"]

@@ -53,8 +53,12 @@ extension EventLoop {
         _ delay: Duration, _ callback: @escaping () throws -> Void,
         file: StaticString = #fileID, line: UInt = #line
     ) -> TimerHandle {
-        let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
-        return scheduleAt(time() + seconds, callback, file: file, line: line)
+        scheduleAt(deadline(after: delay), callback, file: file, line: line)
+    }
+
+    /// The loop time (`time()`) that is `delay` from now: where a delay becomes a deadline.
+    nonisolated func deadline(after delay: Duration) -> Double {
+        time() + Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
     }
 
     /// `callAt` for the library's loop-thread code.
