@@ -115,6 +115,11 @@ extension EventLoop {
                                sslShutdownTimeout: sslShutdownTimeout)
     }
 
+    /// asyncio's `TypeError` for a transport `start_tls` cannot upgrade.
+    nonisolated static func startTLSUnsupported(_ transport: any BaseTransport) -> InvalidArgumentError {
+        InvalidArgumentError("transport \(transport) is not supported by start_tls()")
+    }
+
     /// `startTLS` for the library's loop-thread code (`StreamWriter.startTLS`), which
     /// the compiler does not know as the loop's; runs where its caller runs.
     nonisolated(nonsending) func upgradeToTLS(
@@ -123,9 +128,7 @@ extension EventLoop {
         sslHandshakeTimeout: Duration?, sslShutdownTimeout: Duration?
     ) async throws -> any Transport {
         assertOnLoopThread()
-        guard !(transport is SSLTransport), !transport.isClosing else {
-            throw InvalidArgumentError("transport \(transport) is not supported by start_tls()")
-        }
+        guard !(transport is SSLTransport), !transport.isClosing else { throw Self.startTLSUnsupported(transport) }
         try TLSOptions.checkTimeouts(sslHandshakeTimeout, sslShutdownTimeout)
         let layer = try SSLProtocol(loop: self, appProtocol: `protocol`, context: sslContext, serverSide: serverSide,
                                     serverHostname: serverHostname, handshakeTimeout: sslHandshakeTimeout,
@@ -156,13 +159,20 @@ extension StreamWriter {
     /// *, server_hostname, ssl_handshake_timeout, ssl_shutdown_timeout)`. Drains first;
     /// the writer (and its reader) then use the TLS transport. The side follows the
     /// writer's origin: a `startServer` connection upgrades as the server.
+    ///
+    /// Throws `InvalidArgumentError` ("transport … is not supported by start_tls()", as
+    /// asyncio's `loop.start_tls` does) for a writer whose transport is write-only, such
+    /// as a subprocess's stdin.
     nonisolated(nonsending) public func startTLS(
         _ sslContext: SSLContext, serverHostname: String? = nil,
         sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil
     ) async throws {
+        guard let connection = transport as? any Transport, let streamProtocol else {
+            throw EventLoop.startTLSUnsupported(transport)
+        }
         try await drain()
         let upgraded = try await loop.upgradeToTLS(
-            transport, protocol: streamProtocol, sslContext: sslContext,
+            connection, protocol: streamProtocol, sslContext: sslContext,
             serverSide: streamProtocol.isServerSide, serverHostname: serverHostname,
             sslHandshakeTimeout: sslHandshakeTimeout, sslShutdownTimeout: sslShutdownTimeout)
         transport = upgraded
