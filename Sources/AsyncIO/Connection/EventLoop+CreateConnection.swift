@@ -228,16 +228,10 @@ extension EventLoop {
             socket.close()
             throw error
         }
-        var transport: StreamTransport?
-        do {
-            try await suspend { (waiter: LoopWaiter<Void>) in
-                transport = try StreamTransport(loop: self, socket: socket, protocol: proto, waiter: waiter)
-            }
-        } catch {
-            if let transport { transport.close() } else { socket.close() }
-            throw error
+        let transport = try await makeTransportAndWait(over: socket) { waiter in
+            try StreamTransport(loop: self, socket: socket, protocol: proto, waiter: waiter)
         }
-        return (transport!, proto)
+        return (transport, proto)
     }
 
     /// One connection attempt, asyncio's `_connect_sock`: a socket of the address's

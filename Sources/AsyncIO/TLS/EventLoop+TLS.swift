@@ -66,6 +66,13 @@ extension EventLoop {
     /// asyncio's `_create_connection_transport` with `ssl`: the plain transport gets an
     /// `SSLProtocol`, and this returns once the handshake is done and the user's protocol
     /// got `connectionMade`. On failure or cancellation the socket is closed.
+    ///
+    /// It returns the TLS transport the layer made with itself, the one the user's
+    /// protocol gets in `connectionMade` (asyncio's `_make_ssl_transport` hands it out
+    /// before the wait). A connection lost during the handshake fails the wait, and this
+    /// throws the loss; one lost after it (the protocol closed the connection in
+    /// `connectionMade`, the peer reset it at once) leaves that transport closed, and the
+    /// protocol gets its `connectionLost` as usual.
     func makeTLSConnectionTransport<P: ConnectionProtocol>(
         _ socket: Socket, _ factory: () throws -> P, options: TLSOptions, serverSide: Bool = false
     ) async throws -> (any Transport, P) {
@@ -81,17 +88,14 @@ extension EventLoop {
             socket.close()
             throw error
         }
-        var transport: StreamTransport?
-        do {
-            try await suspend { (waiter: LoopWaiter<Void>) in
-                layer.waiter = waiter
-                transport = try StreamTransport(loop: self, socket: socket, protocol: layer)
-            }
-        } catch {
-            if let transport { transport.close() } else { socket.close() }
-            throw error
+        // SSLProtocol.init made it; only connectionLost clears it, and there is no
+        // connection yet.
+        let appTransport = layer.appTransport!
+        _ = try await makeTransportAndWait(over: socket) { waiter in
+            layer.waiter = waiter
+            return try StreamTransport(loop: self, socket: socket, protocol: layer)
         }
-        return (layer.appTransport ?? SSLTransport(layer: layer), proto)
+        return (appTransport, proto)
     }
 
     /// Upgrades an existing connection to TLS: asyncio's `loop.start_tls(transport,
@@ -136,6 +140,8 @@ extension EventLoop {
         // Nothing may reach the old protocol between now and the handshake.
         transport.pauseReading()
         transport.setProtocol(layer)
+        // The one `protocol` uses from now on; see makeTLSConnectionTransport.
+        let appTransport = layer.appTransport!
         var connectionMade: Handle?
         var resume: Handle?
         do {
@@ -150,7 +156,7 @@ extension EventLoop {
             transport.close()
             throw error
         }
-        return layer.appTransport ?? SSLTransport(layer: layer)
+        return appTransport
     }
 }
 
