@@ -191,23 +191,14 @@ extension EventLoop {
         _ factory: () throws -> P, path: String? = nil, sock: Socket? = nil
     ) async throws -> (any Transport, P) {
         assertOnLoopThread()
-        let socket: Socket
-        if let path {
-            guard sock == nil else { throw InvalidArgumentError("path and sock can not be specified at the same time") }
-            let address = try SocketAddress(unixPath: path)
-            socket = try Socket(family: AF_UNIX)
+        let (socket, address) = try Socket.unixStream(path: path, sock: sock, neither: "no path and sock were specified")
+        if let address {
             do {
                 try await sockConnect(socket, to: address)
             } catch {
                 socket.close()
                 throw error
             }
-        } else {
-            guard let sock else { throw InvalidArgumentError("no path and sock were specified") }
-            guard sock.family == AF_UNIX, sock.type == Int32(SOCK_STREAM.rawValue) else {
-                throw InvalidArgumentError("A UNIX Domain Stream Socket was expected, got \(sock)")
-            }
-            socket = sock
         }
         return try await makeConnectionTransport(socket, factory)
     }
