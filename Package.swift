@@ -12,7 +12,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
-        // Command-line parsing for asyncio-echo only; the library does not depend on it.
     ],
     targets: [
         // The system libuv (Debian: libuv1-dev), found through pkg-config.
@@ -29,8 +28,8 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
-        // C globals Swift 6 cannot declare: the thread-local running-loop pointer; and
-        // libdispatch's main-queue hooks (libdispatch ships with every Linux toolchain).
+        // The C the Swift side cannot declare or import; its header lists each piece
+        // (libdispatch, for the main-queue hooks, ships with every Linux toolchain).
         .target(
             name: "CAsyncIOSupport",
             path: "CSupport/CAsyncIOSupport",
