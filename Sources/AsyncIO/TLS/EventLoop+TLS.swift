@@ -73,7 +73,7 @@ extension EventLoop {
     /// throws the loss; one lost after it (the protocol closed the connection in
     /// `connectionMade`, the peer reset it at once) leaves that transport closed, and the
     /// protocol gets its `connectionLost` as usual.
-    func makeTLSConnectionTransport<P: ConnectionProtocol>(
+    nonisolated(nonsending) func makeTLSConnectionTransport<P: ConnectionProtocol>(
         _ socket: Socket, _ factory: () throws -> P, options: TLSOptions, serverSide: Bool = false
     ) async throws -> (any Transport, P) {
         let proto: P
