@@ -62,13 +62,19 @@ final class StreamFlowControl {
         }
     }
 
+    /// Whether `drainHelper` returns at once: writing is not paused and the connection is
+    /// not lost. `StreamWriter.drain` asks first, which spares the async call on the path
+    /// every write takes.
+    @inline(__always)
+    var isDrained: Bool { !isWritingPaused && !isConnectionLost }
+
     /// Waits while writing is paused (asyncio's `_drain_helper`). Returns at once when not
     /// paused; throws `OSError` ECONNRESET "Connection lost" once the connection is gone.
     /// Any number of tasks may wait at once; all return on `resumeWriting`.
     nonisolated(nonsending) func drainHelper() async throws {
         loop.assertOnLoopThread()
+        if isDrained { return }
         if isConnectionLost { throw Self.connectionLostError }
-        if !isWritingPaused { return }
         try await loop.suspend { (waiter: LoopWaiter<Void>) in
             // The waiter rule: re-check inside the suspension.
             if isConnectionLost {

@@ -102,6 +102,7 @@ public final class StreamWriter {
             // loop would never let connectionLost run and never see the error.
             try await loop.yieldToLoop()
         }
+        if flowControl.isDrained { return }
         try await flowControl.drainHelper()
     }
 }
