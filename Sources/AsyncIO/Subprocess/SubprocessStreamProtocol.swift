@@ -3,7 +3,7 @@
 /// It gives the child's stdout and stderr pipes each a `StreamReader` and its stdin a
 /// `StreamWriter`, and closes the subprocess transport once the child exited and its
 /// output pipes are done.
-final class SubprocessStreamProtocol: SubprocessProtocol, @unchecked Sendable {
+final class SubprocessStreamProtocol: SubprocessProtocol {
     let loop: EventLoop
     let limit: Int
     private(set) var stdin: StreamWriter?
