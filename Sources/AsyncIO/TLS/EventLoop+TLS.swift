@@ -137,11 +137,12 @@ extension EventLoop {
         let layer = try SSLProtocol(loop: self, appProtocol: `protocol`, context: sslContext, serverSide: serverSide,
                                     serverHostname: serverHostname, handshakeTimeout: sslHandshakeTimeout,
                                     shutdownTimeout: sslShutdownTimeout, callConnectionMade: false)
+        // The one `protocol` uses from now on (see makeTLSConnectionTransport); the layer
+        // has not seen the connection yet, so it still holds it.
+        let appTransport = layer.appTransport!
         // Nothing may reach the old protocol between now and the handshake.
         transport.pauseReading()
         transport.setProtocol(layer)
-        // The one `protocol` uses from now on; see makeTLSConnectionTransport.
-        let appTransport = layer.appTransport!
         var connectionMade: Handle?
         var resume: Handle?
         do {
