@@ -44,11 +44,20 @@ final class LifecycleTests: XCTestCase {
             let here = Token()
             queuedHere = here
             loop.assumeIsolated { loop in _ = loop.callSoon { withExtendedLifetime(here) { ran.withLock { $0 += 1 } } } }
-            let there = Token()
-            handedOver = there
+            // The other thread takes the token out of the parcel, so that once it signals
+            // only the callback it handed over holds the token (the Thread object keeps
+            // its closure, and with it whatever the closure captured, until it exits).
+            let parcel = Locked<Token?>(Token())
+            handedOver = parcel.current
             let done = DispatchSemaphore(value: 0)
             let thread = Thread {
-                loop.callSoonThreadsafe { withExtendedLifetime(there) { ran.withLock { $0 += 1 } } }
+                do {
+                    let there = parcel.withLock { token in
+                        defer { token = nil }
+                        return token
+                    }
+                    loop.callSoonThreadsafe { withExtendedLifetime(there) { ran.withLock { $0 += 1 } } }
+                }
                 done.signal()
             }
             thread.start()

@@ -95,8 +95,13 @@ final class ProcessTests: XCTestCase {
             let stdout = try XCTUnwrap(process.stdout)
             XCTAssertFalse(stdin.transport is any Transport, "stdin is a write-only pipe")
             XCTAssertNil(stdin.reader)
-            let written = try await writeUntilPaused(loop, stdin, [UInt8](repeating: 0x61, count: 64 * 1024), limit: 64 << 20)
+            var written = try await writeUntilPaused(loop, stdin, [UInt8](repeating: 0x61, count: 64 * 1024), limit: 64 << 20)
             XCTAssertTrue(stdin.flowControl.isWritingPaused)
+            // cat may still be reading when the pause comes; 4 MiB more than its pipes and
+            // its buffer can take keeps the transport's buffer above the low-water mark, so
+            // writing stays paused until stdout is read.
+            stdin.write([UInt8](repeating: 0x62, count: 4 << 20))
+            written += 4 << 20
             let (drain, drained) = try await startWaitingDrain(loop, stdin)
             let output = loop.createTask { try await stdout.read() }
             try await withTimeout(.seconds(30)) { try await drain.value }
