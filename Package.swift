@@ -39,8 +39,8 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
-        // C globals Swift 6 cannot declare: the thread-local running-loop pointer; and
-        // libdispatch's main-queue hooks (libdispatch ships with every Linux toolchain).
+        // The C the Swift side cannot declare or import; its header lists each piece
+        // (libdispatch, for the main-queue hooks, ships with every Linux toolchain).
         .target(
             name: "CAsyncIOSupport",
             path: "CSupport/CAsyncIOSupport",

@@ -1,6 +1,11 @@
 #ifndef ASYNCIO_SUPPORT_H
 #define ASYNCIO_SUPPORT_H
 
+/* CAsyncIOSupport: the few pieces of C that AsyncIO's Swift cannot declare or import, each
+ * behind a function: the thread-local running-loop pointer (current_loop.c), accept4(2)
+ * (accept4.c), malloc's trim and mmap thresholds (allocator.c), and libdispatch's
+ * main-queue hooks (main_queue.c). */
+
 /* The event loop running on the calling thread, or NULL. Swift 6 cannot read C
  * globals (thread-local ones included), so the variable hides behind functions. */
 void *asyncio_current_loop_get(void);

@@ -191,23 +191,14 @@ extension EventLoop {
         _ factory: () throws -> P, path: String? = nil, sock: Socket? = nil
     ) async throws -> (any Transport, P) {
         assertOnLoopThread()
-        let socket: Socket
-        if let path {
-            guard sock == nil else { throw InvalidArgumentError("path and sock can not be specified at the same time") }
-            let address = try SocketAddress(unixPath: path)
-            socket = try Socket(family: AF_UNIX)
+        let (socket, address) = try Socket.unixStream(path: path, sock: sock, neither: "no path and sock were specified")
+        if let address {
             do {
                 try await sockConnect(socket, to: address)
             } catch {
                 socket.close()
                 throw error
             }
-        } else {
-            guard let sock else { throw InvalidArgumentError("no path and sock were specified") }
-            guard sock.family == AF_UNIX, sock.type == Int32(SOCK_STREAM.rawValue) else {
-                throw InvalidArgumentError("A UNIX Domain Stream Socket was expected, got \(sock)")
-            }
-            socket = sock
         }
         return try await makeConnectionTransport(socket, factory)
     }
@@ -228,16 +219,10 @@ extension EventLoop {
             socket.close()
             throw error
         }
-        var transport: StreamTransport?
-        do {
-            try await suspend { (waiter: LoopWaiter<Void>) in
-                transport = try StreamTransport(loop: self, socket: socket, protocol: proto, waiter: waiter)
-            }
-        } catch {
-            if let transport { transport.close() } else { socket.close() }
-            throw error
+        let transport = try await makeTransportAndWait(over: socket) { waiter in
+            try StreamTransport(loop: self, socket: socket, protocol: proto, waiter: waiter)
         }
-        return (transport!, proto)
+        return (transport, proto)
     }
 
     /// One connection attempt, asyncio's `_connect_sock`: a socket of the address's

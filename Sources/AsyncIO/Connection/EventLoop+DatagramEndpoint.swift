@@ -145,18 +145,12 @@ extension EventLoop {
             socket.close()
             throw error
         }
-        var transport: DatagramSocketTransport?
-        do {
-            try await suspend { (waiter: LoopWaiter<Void>) in
-                transport = try DatagramSocketTransport(loop: self, socket: socket, protocol: proto,
-                                                        remoteAddress: fixedRemote, waiter: waiter)
-            }
-        } catch {
-            if let transport { transport.close() } else { socket.close() }
-            throw error
+        let transport = try await makeTransportAndWait(over: socket) { waiter in
+            try DatagramSocketTransport(loop: self, socket: socket, protocol: proto,
+                                        remoteAddress: fixedRemote, waiter: waiter)
         }
-        if debug { logger.debug("Datagram endpoint created: \(transport!)") }
-        return (transport!, proto)
+        if debug { logger.debug("Datagram endpoint created: \(transport)") }
+        return (transport, proto)
     }
 
     /// asyncio's pairing of local and remote addresses: every (family, protocol) that the

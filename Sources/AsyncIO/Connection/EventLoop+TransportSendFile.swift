@@ -29,10 +29,7 @@ extension EventLoop {
         guard let stream = transport as? StreamTransport else {
             throw InvalidStateError("sendfile is not supported for transport \(transport)")
         }
-        if let count, count <= 0 {
-            throw InvalidArgumentError("count must be a positive integer (got \(count))")
-        }
-        guard offset >= 0 else { throw InvalidArgumentError("offset must be a non-negative integer (got \(offset))") }
+        try Self.checkSendfileRange(offset: offset, count: count)
         guard !stream.isEOFWritten else { throw InvalidStateError("Cannot call sendFile() after writeEOF()") }
         do {
             return try await sendFileNative(stream, file: file, offset: offset, count: count)

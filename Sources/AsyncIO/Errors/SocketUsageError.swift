@@ -1,5 +1,6 @@
 /// A socket operation that the loop refuses because of how it was called, not because a
-/// system call failed: asyncio raises `RuntimeError` or `ValueError` for these.
+/// system call failed: asyncio raises `RuntimeError` or `ValueError` for these. (A bad
+/// argument value, asyncio's plain `ValueError`, is an `InvalidArgumentError`.)
 public enum SocketUsageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The descriptor belongs to a transport or server; the loop's `sock*` methods and
     /// `addReader`/`addWriter` must not touch it (asyncio's `_ensure_fd_no_transport`,
@@ -12,9 +13,6 @@ public enum SocketUsageError: Error, Sendable, Equatable, CustomStringConvertibl
     /// second concurrent `sockRecv`, say) and replaced this one. asyncio leaves the
     /// replaced operation waiting forever; here it fails with this error.
     case replacedByAnotherOperation(fd: Int32)
-    /// An argument asyncio rejects with `ValueError` (a negative sendfile offset, a
-    /// datagram socket for `sockSendFile`, ...).
-    case invalidArgument(String)
 
     /// What was wrong, in asyncio's words where it has them.
     public var description: String {
@@ -23,7 +21,6 @@ public enum SocketUsageError: Error, Sendable, Equatable, CustomStringConvertibl
         case .blockingSocket: "the socket must be non-blocking"
         case .replacedByAnotherOperation(let fd):
             "another operation on file descriptor \(fd) replaced this one while it waited"
-        case .invalidArgument(let message): message
         }
     }
 }

@@ -336,7 +336,8 @@ public actor EventLoop {
         }
     }
 
-    /// Closes the loop: asyncio's `close()`. Drops queued callbacks, closes every libuv
+    /// Closes the loop: asyncio's `close()`. Drops queued callbacks and task steps (those
+    /// other threads handed over too) without running them, closes every libuv
     /// handle still open (the loop's own, signal handlers, and any a caller leaked), waits
     /// for their close callbacks and for thread-pool work in flight, then frees the loop.
     /// Idempotent; throws if the loop is running.
@@ -346,9 +347,12 @@ public actor EventLoop {
         let previous = asyncio_current_loop_get()
         asyncio_current_loop_set(identity)
         defer { asyncio_current_loop_set(previous) }
-        // Other threads may still hand over work (a task's job, callSoonThreadsafe); from
-        // here on the inbox drops it instead of poking a wake-up handle that is closing.
-        for item in inbox.close() { appendReady(item) }
+        // asyncio's `_ready.clear()`: queued work is dropped, not run, whether this thread
+        // queued it (the ready queue) or another thread handed it over (the inbox). Both
+        // go here, once, and their captures are released now; a task whose next step is
+        // dropped never resumes. The inbox also refuses work from now on, instead of
+        // poking a wake-up handle that is closing.
+        _ = inbox.close()
         _isClosed = true
         ready.removeAll()
         timers = Heap()

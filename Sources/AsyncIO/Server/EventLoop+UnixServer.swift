@@ -15,11 +15,9 @@ extension EventLoop {
         startServing: Bool = true, cleanupSocket: Bool = true
     ) async throws -> Server {
         assertOnLoopThread()
-        let socket: Socket
-        if let path {
-            guard sock == nil else { throw InvalidArgumentError("path and sock can not be specified at the same time") }
-            let address = try SocketAddress(unixPath: path)
-            socket = try Socket(family: AF_UNIX)
+        let (socket, address) = try Socket.unixStream(path: path, sock: sock,
+                                                     neither: "path was not specified, and no sock specified")
+        if let path, let address {
             if path.utf8.first != 0, let mode = Server.fileMode(path), mode & S_IFMT == S_IFSOCK {
                 if unlink(path) != 0 && errno != ENOENT {
                     logger.error("Unable to check or remove stale UNIX socket '\(path)': \(OSError(errno: errno, operation: "unlink"))")
@@ -35,12 +33,7 @@ extension EventLoop {
                 throw error
             }
         } else {
-            guard let sock else { throw InvalidArgumentError("path was not specified, and no sock specified") }
-            guard sock.family == AF_UNIX, sock.type == Int32(SOCK_STREAM.rawValue) else {
-                throw InvalidArgumentError("A UNIX Domain Stream Socket was expected, got \(sock)")
-            }
-            try sock.setBlocking(false)
-            socket = sock
+            try socket.setBlocking(false)
         }
         var cleanup: [Int32: (path: String, inode: UInt64)] = [:]
         if cleanupSocket, let bound = (try? socket.localAddress)?.path, let first = bound.utf8.first, first != 0,

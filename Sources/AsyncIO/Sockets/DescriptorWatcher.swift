@@ -100,17 +100,21 @@ final class DescriptorWatcher {
     /// `closeNow` closes the poll handle at once if nothing remains.
     @discardableResult
     func removeReader(token: UInt64? = nil, closeNow: Bool) -> Bool {
-        guard let current = reader, token == nil || current.token == token else { return false }
-        reader = nil
-        interestDropped(closeNow: closeNow)
-        return true
+        remove(reading: true, token: token, closeNow: closeNow)
     }
 
     /// The writer counterpart of `removeReader`.
     @discardableResult
     func removeWriter(token: UInt64? = nil, closeNow: Bool) -> Bool {
-        guard let current = writer, token == nil || current.token == token else { return false }
-        writer = nil
+        remove(reading: false, token: token, closeNow: closeNow)
+    }
+
+    /// Inlined, so each caller's direction is a constant (a `sock*` call removes its
+    /// registration on every completion).
+    @inline(__always)
+    private func remove(reading: Bool, token: UInt64?, closeNow: Bool) -> Bool {
+        guard let current = reading ? reader : writer, token == nil || current.token == token else { return false }
+        if reading { reader = nil } else { writer = nil }
         interestDropped(closeNow: closeNow)
         return true
     }

@@ -11,26 +11,36 @@ extension EventLoop {
     /// `fallback: false`; with `fallback: true` (the default) the file is read on the
     /// thread pool in 256 KiB blocks and sent with `sockSendAll`. Afterwards the file's
     /// position is `offset` plus the bytes sent, as in asyncio.
+    ///
+    /// Throws `InvalidArgumentError` (asyncio's `ValueError`) for a socket that is not
+    /// `SOCK_STREAM`, a count ≤ 0 or a negative offset, before anything is sent.
     @discardableResult
     public func sockSendFile(
         _ sock: Socket, file: Int32, offset: Int = 0, count: Int? = nil, fallback: Bool = true
     ) async throws -> Int {
         if try enterSockOperation(sock) { try await yieldToLoop() }
         guard sock.type == Int32(SOCK_STREAM.rawValue) else {
-            throw SocketUsageError.invalidArgument("only SOCK_STREAM type sockets are supported")
+            throw InvalidArgumentError("only SOCK_STREAM type sockets are supported")
         }
-        if let count, count <= 0 {
-            throw SocketUsageError.invalidArgument("count must be a positive integer (got \(count))")
-        }
-        guard offset >= 0 else {
-            throw SocketUsageError.invalidArgument("offset must be a non-negative integer (got \(offset))")
-        }
+        try Self.checkSendfileRange(offset: offset, count: count)
         do {
             return try await sendFileNative(sock, file: file, offset: offset, count: count)
         } catch let error as SendfileNotAvailableError {
             if !fallback { throw error }
         }
         return try await sendFileFallback(sock, file: file, offset: offset, count: count)
+    }
+
+    /// The range part of asyncio's `_check_sendfile_params`, for `sockSendFile` and the
+    /// transport's `sendFile` alike: `count` nil or positive, `offset` not negative, else
+    /// `InvalidArgumentError` (asyncio's `ValueError`) in asyncio's words.
+    static func checkSendfileRange(offset: Int, count: Int?) throws(InvalidArgumentError) {
+        if let count, count <= 0 {
+            throw InvalidArgumentError("count must be a positive integer (got \(count))")
+        }
+        guard offset >= 0 else {
+            throw InvalidArgumentError("offset must be a non-negative integer (got \(offset))")
+        }
     }
 
     /// asyncio's `_sock_sendfile_native` (unix_events.py): `sendfile(2)` until done,

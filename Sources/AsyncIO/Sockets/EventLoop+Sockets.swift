@@ -7,9 +7,10 @@ import Glibc
 /// would block, register a reader or writer for the socket and suspend until the call
 /// succeeds or fails. The registration is removed whichever way the operation ends
 /// (done, error, or cancellation of the waiting task), so the next call on the socket
-/// starts clean. The poll handle itself outlives a finished operation until the end of
-/// the current ready-queue drain, which spares a task that waits again at once (an
-/// echo loop) any `epoll_ctl` or handle allocation; closing the `Socket` stops it first.
+/// starts clean. The descriptor's poll handle itself stays until its `Socket` closes or
+/// detaches (which stops it first), and a finished read keeps its direction in the
+/// handle's mask until an event finds no reader: a task that waits again at once (an echo
+/// loop) costs no handle allocation and no `epoll_ctl` (`DescriptorWatcher` has the rule).
 ///
 /// Fairness (not in asyncio): a task whose sockets are always ready would never give the
 /// loop back, since the fast path does not suspend; after `sockCallsBeforeYield` calls in

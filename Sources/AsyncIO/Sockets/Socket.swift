@@ -64,7 +64,7 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Whether this socket is a non-owning view (`getExtraInfo("socket")`, `Server.sockets`).
-    public var isTransportView: Bool { isView }
+    var isTransportView: Bool { isView }
 
     /// Makes a view forget its descriptor once the owner closed it.
     func invalidateView() {
@@ -222,7 +222,7 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// The pending error of a non-blocking connect (`SO_ERROR`), 0 if none.
-    public var pendingError: Int32 {
+    var pendingError: Int32 {
         (try? getOption(level: SOL_SOCKET, name: SO_ERROR)) ?? EBADF
     }
 

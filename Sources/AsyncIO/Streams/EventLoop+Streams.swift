@@ -1,6 +1,5 @@
 import Glibc
 
-
 extension EventLoop {
     /// Opens a connection and returns its reader and writer: asyncio's
     /// `asyncio.open_connection(host, port, *, limit, **kwds)`. The keywords are those of
@@ -39,12 +38,8 @@ extension EventLoop {
         startServing: Bool = true,
         clientConnected: @escaping StreamReaderProtocol.ClientConnected
     ) async throws -> Server {
-        _ = try StreamReader(limit: limit, loop: self)  // reject a bad limit before binding
-        return try await createServer(
-            { [self] in
-                StreamReaderProtocol(reader: try StreamReader(limit: limit, loop: self),
-                                     clientConnected: clientConnected, loop: self)
-            },
+        try await createServer(
+            streamServerFactory(limit: limit, clientConnected),
             host: host, port: port, family: family, flags: flags, sock: sock, backlog: backlog, ssl: ssl,
             reuseAddress: reuseAddress, reusePort: reusePort, keepAlive: keepAlive,
             sslHandshakeTimeout: sslHandshakeTimeout, sslShutdownTimeout: sslShutdownTimeout,
@@ -60,12 +55,8 @@ extension EventLoop {
         startServing: Bool = true,
         clientConnected: @escaping StreamReaderProtocol.ClientConnected
     ) async throws -> Server {
-        _ = try StreamReader(limit: limit, loop: self)
-        return try await createServer(
-            { [self] in
-                StreamReaderProtocol(reader: try StreamReader(limit: limit, loop: self),
-                                     clientConnected: clientConnected, loop: self)
-            },
+        try await createServer(
+            streamServerFactory(limit: limit, clientConnected),
             hosts: hosts, port: port, family: family, flags: flags, backlog: backlog, ssl: ssl,
             reuseAddress: reuseAddress, reusePort: reusePort, keepAlive: keepAlive,
             sslHandshakeTimeout: sslHandshakeTimeout, sslShutdownTimeout: sslShutdownTimeout,
@@ -92,12 +83,22 @@ extension EventLoop {
         backlog: Int = 100, startServing: Bool = true, cleanupSocket: Bool = true,
         clientConnected: @escaping StreamReaderProtocol.ClientConnected
     ) async throws -> Server {
-        _ = try StreamReader(limit: limit, loop: self)
-        return try await createUnixServer(
-            { [self] in
-                StreamReaderProtocol(reader: try StreamReader(limit: limit, loop: self),
-                                     clientConnected: clientConnected, loop: self)
-            },
+        try await createUnixServer(
+            streamServerFactory(limit: limit, clientConnected),
             path: path, sock: sock, backlog: backlog, startServing: startServing, cleanupSocket: cleanupSocket)
+    }
+
+    /// The protocol factory of every streams server (the body of asyncio's `start_server`
+    /// and `start_unix_server`): a `StreamReaderProtocol` with a fresh reader of `limit`
+    /// that runs `clientConnected`, per connection. A bad limit throws here, before
+    /// anything binds.
+    private func streamServerFactory(
+        limit: Int, _ clientConnected: @escaping StreamReaderProtocol.ClientConnected
+    ) throws -> () throws -> any ConnectionProtocol {
+        _ = try StreamReader(limit: limit, loop: self)
+        return { [self] in
+            StreamReaderProtocol(reader: try StreamReader(limit: limit, loop: self),
+                                 clientConnected: clientConnected, loop: self)
+        }
     }
 }

@@ -1,5 +1,3 @@
-import Glibc
-
 /// The protocol between a stream transport and a `StreamReader`/`StreamWriter` pair:
 /// asyncio's `StreamReaderProtocol` (with its `FlowControlMixin`).
 ///
@@ -7,8 +5,8 @@ import Glibc
 /// reader's own buffer, so received bytes go from the socket into the reader with no
 /// intermediate copy, and `bufferUpdated` wakes a waiting read directly.
 ///
-/// For `StreamWriter.drain()` it records the transport's `pauseWriting`/`resumeWriting`
-/// and lets any number of drains wait while writing is paused.
+/// For `StreamWriter.drain()` and `waitClosed()` it hands the transport's
+/// `pauseWriting`/`resumeWriting`/`connectionLost` to its `StreamFlowControl`.
 ///
 /// On the server side (`startServer`) it takes a `clientConnected` callback: when the
 /// connection is made it creates the `StreamWriter` and runs the callback as a task on the
@@ -23,23 +21,18 @@ public final class StreamReaderProtocol: BufferedProtocol {
 
     /// The loop the protocol belongs to.
     public let loop: EventLoop
-    /// The reader the transport's bytes go to.
-    public let reader: StreamReader
+    /// The reader the transport's bytes go to (asyncio's `_stream_reader`).
+    let reader: StreamReader
     private let clientConnected: ClientConnected?
 
-    /// The transport, from `connectionMade` until `connectionLost`.
-    public private(set) var transport: (any Transport)?
+    /// The transport, from `connectionMade` until `connectionLost` (asyncio's `_transport`).
+    private(set) var transport: (any Transport)?
     /// The task running `clientConnected` (asyncio's `_task`).
     private(set) var clientTask: Task<Void, any Error>?
 
-    // Flow control for the writer (asyncio's FlowControlMixin).
-    private(set) var isWritingPaused = false
-    private(set) var isConnectionLost = false
-    private var drainWaiters: [LoopWaiter<Void>] = []
-
-    // asyncio's `_closed` future, for `StreamWriter.waitClosed`.
-    private var closedOutcome: Result<Void, any Error>?
-    private var closeWaiters: [LoopWaiter<Void>] = []
+    /// Drain and wait-closed for the connection's writer (asyncio's `FlowControlMixin`
+    /// and `_closed` future).
+    let flowControl: StreamFlowControl
 
     /// A protocol feeding `reader`; with `clientConnected`, one that starts the callback
     /// when the connection is made (asyncio's `StreamReaderProtocol(stream_reader,
@@ -48,6 +41,7 @@ public final class StreamReaderProtocol: BufferedProtocol {
         self.reader = reader
         self.clientConnected = clientConnected
         self.loop = loop
+        flowControl = StreamFlowControl(loop: loop)
     }
 
     // MARK: Connection events
@@ -107,21 +101,8 @@ public final class StreamReaderProtocol: BufferedProtocol {
         } else {
             reader.feedEOF()
         }
-        if closedOutcome == nil {
-            closedOutcome = error.map { .failure($0) } ?? .success(())
-            let waiters = closeWaiters
-            closeWaiters.removeAll()
-            for waiter in waiters { waiter.resume(with: closedOutcome!) }
-        }
-        // FlowControlMixin.connection_lost: wake the paused drains.
-        isConnectionLost = true
-        if isWritingPaused {
-            let waiters = drainWaiters
-            drainWaiters.removeAll()
-            for waiter in waiters {
-                if let error { waiter.resume(throwing: error) } else { waiter.resume(returning: ()) }
-            }
-        }
+        // FlowControlMixin.connection_lost and the `_closed` future.
+        flowControl.connectionLost(error)
         // asyncio drops its references here; the reader's goes too, which breaks the
         // reader → transport → protocol → reader cycle whatever the transport does.
         reader.detachTransport()
@@ -131,63 +112,18 @@ public final class StreamReaderProtocol: BufferedProtocol {
 
     // MARK: Flow control (asyncio's FlowControlMixin)
 
-    /// The transport's buffer went above its high-water mark: drains wait from now on
-    /// (asyncio's `pause_writing`).
+    /// The transport's buffer went above its high-water mark: the writer's drains wait
+    /// from now on (asyncio's `pause_writing`).
     public func pauseWriting() {
-        loop.assertOnLoopThread()
-        assert(!isWritingPaused, "pauseWriting while paused")
-        isWritingPaused = true
+        flowControl.pauseWriting()
         if loop.debug { loop.logger.debug("\(self) pauses writing") }
     }
 
     /// The transport's buffer drained to its low-water mark: every waiting drain returns
     /// (asyncio's `resume_writing`).
     public func resumeWriting() {
-        loop.assertOnLoopThread()
-        assert(isWritingPaused, "resumeWriting while not paused")
-        isWritingPaused = false
+        flowControl.resumeWriting()
         if loop.debug { loop.logger.debug("\(self) resumes writing") }
-        let waiters = drainWaiters
-        drainWaiters.removeAll()
-        for waiter in waiters { waiter.resume(returning: ()) }
-    }
-
-    /// Waits while writing is paused (asyncio's `_drain_helper`). Returns at once when not
-    /// paused; throws `OSError` ECONNRESET "Connection lost" once the connection is gone.
-    /// Any number of tasks may wait at once; all return on `resumeWriting`.
-    nonisolated(nonsending) public func drainHelper() async throws {
-        loop.assertOnLoopThread()
-        if isConnectionLost { throw OSError(errno: ECONNRESET, message: "Connection lost") }
-        if !isWritingPaused { return }
-        try await loop.suspend { (waiter: LoopWaiter<Void>) in
-            // The waiter rule: re-check inside the suspension.
-            if isConnectionLost {
-                waiter.resume(throwing: OSError(errno: ECONNRESET, message: "Connection lost"))
-                return
-            }
-            guard isWritingPaused else {
-                waiter.resume(returning: ())
-                return
-            }
-            drainWaiters.append(waiter)
-            waiter.onCancel = { [self] in drainWaiters.removeAll { $0 === waiter } }
-        }
-    }
-
-    /// Waits until `connectionLost`; throws its error if it had one (asyncio's
-    /// `_get_close_waiter` future). Unlike awaiting asyncio's shared future, cancelling one
-    /// waiter does not cancel the others.
-    nonisolated(nonsending) func waitClosed() async throws {
-        loop.assertOnLoopThread()
-        if let closedOutcome { return try closedOutcome.get() }
-        try await loop.suspend { (waiter: LoopWaiter<Void>) in
-            if let closedOutcome {
-                waiter.resume(with: closedOutcome)
-                return
-            }
-            closeWaiters.append(waiter)
-            waiter.onCancel = { [self] in closeWaiters.removeAll { $0 === waiter } }
-        }
     }
 
     /// Whether this protocol serves a `startServer` connection (asyncio's
@@ -201,14 +137,11 @@ public final class StreamReaderProtocol: BufferedProtocol {
         self.transport = transport
         reader.replaceTransport(transport)
     }
-
-    /// Number of drains waiting (tests).
-    var drainWaiterCount: Int { drainWaiters.count }
 }
 
 extension StreamReaderProtocol: CustomStringConvertible {
     /// A summary for logs (asyncio's `repr`): the reader, and whether writing is paused.
     public var description: String {
-        "<StreamReaderProtocol reader=\(reader)\(isWritingPaused ? " paused" : "")>"
+        "<StreamReaderProtocol reader=\(reader)\(flowControl.isWritingPaused ? " paused" : "")>"
     }
 }

@@ -1,24 +1,39 @@
-/// Writes to a stream connection: asyncio's `StreamWriter`.
+/// Writes to a stream connection or a child's stdin: asyncio's `StreamWriter`.
 ///
 /// A thin layer over its transport: `write` never blocks (the transport buffers what the
 /// socket does not take), and `drain()` is where a writer waits for the buffer to go
-/// down (flow control) and learns that the connection failed.
+/// down (flow control) and learns that the connection failed. It needs only a
+/// `WriteTransport`: drain and `waitClosed` wait on the `StreamFlowControl` of the
+/// transport's protocol, not on the protocol itself.
 ///
 /// Loop-bound: use it on its loop's thread only.
 public final class StreamWriter {
-    /// The transport written to (asyncio's `transport`).
-    public internal(set) var transport: any Transport
-    /// The protocol whose flow control `drain` waits on.
-    public let streamProtocol: StreamReaderProtocol
+    /// The transport written to (asyncio's `transport`): a socket's `Transport`, or a
+    /// child's stdin pipe.
+    public internal(set) var transport: any WriteTransport
+    /// The connection's protocol, which `startTLS` switches to the TLS transport; nil for
+    /// a subprocess's stdin (asyncio's `_protocol`).
+    let streamProtocol: StreamReaderProtocol?
+    /// What `drain` and `waitClosed` wait on: the protocol's flow control.
+    let flowControl: StreamFlowControl
     /// The reader of the same connection, if any: `drain` throws its exception.
     public let reader: StreamReader?
     /// The loop the writer belongs to.
     public let loop: EventLoop
 
     /// A writer over `transport` (asyncio's `StreamWriter(transport, protocol, reader, loop)`).
-    public init(transport: any Transport, protocol: StreamReaderProtocol, reader: StreamReader?, loop: EventLoop) {
+    public convenience init(transport: any WriteTransport, protocol: StreamReaderProtocol, reader: StreamReader?, loop: EventLoop) {
+        self.init(transport: transport, streamProtocol: `protocol`, flowControl: `protocol`.flowControl,
+                  reader: reader, loop: loop)
+    }
+
+    /// A writer whose protocol is not a `StreamReaderProtocol` (a subprocess's stdin,
+    /// whose `SubprocessStreamProtocol` owns `flowControl`).
+    init(transport: any WriteTransport, streamProtocol: StreamReaderProtocol? = nil, flowControl: StreamFlowControl,
+         reader: StreamReader?, loop: EventLoop) {
         self.transport = transport
-        self.streamProtocol = `protocol`
+        self.streamProtocol = streamProtocol
+        self.flowControl = flowControl
         self.reader = reader
         self.loop = loop
     }
@@ -62,11 +77,11 @@ public final class StreamWriter {
     /// Waits until the connection is lost (asyncio's `wait_closed()`); throws the error it
     /// was lost with, if any.
     nonisolated(nonsending) public func waitClosed() async throws {
-        try await streamProtocol.waitClosed()
+        try await flowControl.waitClosed()
     }
 
     /// Transport information by asyncio's key (asyncio's `get_extra_info(name)`):
-    /// `"peername"`, `"sockname"`, `"socket"`; nil for unknown keys.
+    /// `"peername"`, `"sockname"`, `"socket"` for a connection; nil for unknown keys.
     public func getExtraInfo(_ name: String) -> Any? {
         transport.getExtraInfo(name)
     }
@@ -87,7 +102,8 @@ public final class StreamWriter {
             // loop would never let connectionLost run and never see the error.
             try await loop.yieldToLoop()
         }
-        try await streamProtocol.drainHelper()
+        if flowControl.isDrained { return }
+        try await flowControl.drainHelper()
     }
 }
 

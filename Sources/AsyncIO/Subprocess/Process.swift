@@ -121,11 +121,8 @@ extension EventLoop {
         limit: Int = StreamReader.defaultLimit,
         environment: [String: String]? = nil, currentDirectory: String? = nil
     ) async throws -> Subprocess.Process {
-        guard limit > 0 else { throw StreamError.invalidLimit }
-        let (transport, proto) = try await spawnSubprocess(
-            { SubprocessStreamProtocol(limit: limit, loop: self) }, program, [program] + arguments,
-            stdin: stdin, stdout: stdout, stderr: stderr, environment: environment, currentDirectory: currentDirectory)
-        return Subprocess.Process(transport: transport, protocol: proto, loop: self)
+        try await spawnStreamProcess(program, [program] + arguments, stdin: stdin, stdout: stdout, stderr: stderr,
+                                     limit: limit, environment: environment, currentDirectory: currentDirectory)
     }
 
     /// Runs `command` with `/bin/sh -c` and returns a `Process`: asyncio's
@@ -136,9 +133,20 @@ extension EventLoop {
         limit: Int = StreamReader.defaultLimit,
         environment: [String: String]? = nil, currentDirectory: String? = nil
     ) async throws -> Subprocess.Process {
+        try await spawnStreamProcess("/bin/sh", ["/bin/sh", "-c", command], stdin: stdin, stdout: stdout, stderr: stderr,
+                                     limit: limit, environment: environment, currentDirectory: currentDirectory)
+    }
+
+    /// The body of asyncio's `create_subprocess_exec` and `create_subprocess_shell`: the
+    /// limit checked before anything starts, the child spawned with a
+    /// `SubprocessStreamProtocol`, and both wrapped in a `Process`.
+    private func spawnStreamProcess(
+        _ program: String, _ argv: [String], stdin: SubprocessStdio, stdout: SubprocessStdio, stderr: SubprocessStdio,
+        limit: Int, environment: [String: String]?, currentDirectory: String?
+    ) async throws -> Subprocess.Process {
         guard limit > 0 else { throw StreamError.invalidLimit }
         let (transport, proto) = try await spawnSubprocess(
-            { SubprocessStreamProtocol(limit: limit, loop: self) }, "/bin/sh", ["/bin/sh", "-c", command],
+            { SubprocessStreamProtocol(limit: limit, loop: self) }, program, argv,
             stdin: stdin, stdout: stdout, stderr: stderr, environment: environment, currentDirectory: currentDirectory)
         return Subprocess.Process(transport: transport, protocol: proto, loop: self)
     }

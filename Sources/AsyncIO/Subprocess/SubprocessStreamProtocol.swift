@@ -3,14 +3,15 @@
 /// It gives the child's stdout and stderr pipes each a `StreamReader` and its stdin a
 /// `StreamWriter`, and closes the subprocess transport once the child exited and its
 /// output pipes are done.
-final class SubprocessStreamProtocol: SubprocessProtocol, @unchecked Sendable {
+final class SubprocessStreamProtocol: SubprocessProtocol {
     let loop: EventLoop
     let limit: Int
     private(set) var stdin: StreamWriter?
     private(set) var stdout: StreamReader?
     private(set) var stderr: StreamReader?
-    /// Flow control and `waitClosed` for the stdin writer (asyncio's FlowControlMixin).
-    private var stdinProtocol: StreamReaderProtocol?
+    /// Drain and `waitClosed` for the stdin writer (asyncio's `FlowControlMixin` and its
+    /// `_stdin_closed` future).
+    private let stdinFlowControl: StreamFlowControl
     private var transport: (any SubprocessTransport)?
     private var hasProcessExited = false
     private var openOutputFDs: [Int32] = []
@@ -18,6 +19,7 @@ final class SubprocessStreamProtocol: SubprocessProtocol, @unchecked Sendable {
     init(limit: Int, loop: EventLoop) {
         self.limit = limit
         self.loop = loop
+        stdinFlowControl = StreamFlowControl(loop: loop)
     }
 
     func connectionMade(_ transport: any SubprocessTransport) {
@@ -29,11 +31,8 @@ final class SubprocessStreamProtocol: SubprocessProtocol, @unchecked Sendable {
             if fd == 1 { stdout = reader } else { stderr = reader }
             openOutputFDs.append(fd)
         }
-        if let pipe = transport.getPipeTransport(0) as? any WriteTransport,
-           let placeholder = try? StreamReader(limit: limit, loop: loop) {
-            let flowControl = StreamReaderProtocol(reader: placeholder, loop: loop)
-            stdinProtocol = flowControl
-            stdin = StreamWriter(transport: WritePipeStreamAdapter(pipe), protocol: flowControl, reader: nil, loop: loop)
+        if let pipe = transport.getPipeTransport(0) as? any WriteTransport {
+            stdin = StreamWriter(transport: pipe, flowControl: stdinFlowControl, reader: nil, loop: loop)
         }
     }
 
@@ -45,7 +44,7 @@ final class SubprocessStreamProtocol: SubprocessProtocol, @unchecked Sendable {
         if fd == 0 {
             stdin?.close()
             // Wakes paused drains (with the error) and completes the writer's waitClosed.
-            stdinProtocol?.connectionLost(error)
+            stdinFlowControl.connectionLost(error)
             return
         }
         if let reader = fd == 1 ? stdout : fd == 2 ? stderr : nil {
@@ -60,8 +59,8 @@ final class SubprocessStreamProtocol: SubprocessProtocol, @unchecked Sendable {
         maybeCloseTransport()
     }
 
-    func pauseWriting() { stdinProtocol?.pauseWriting() }
-    func resumeWriting() { stdinProtocol?.resumeWriting() }
+    func pauseWriting() { stdinFlowControl.pauseWriting() }
+    func resumeWriting() { stdinFlowControl.resumeWriting() }
 
     /// asyncio's `_maybe_close_transport`.
     private func maybeCloseTransport() {

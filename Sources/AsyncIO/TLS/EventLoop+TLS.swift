@@ -66,6 +66,13 @@ extension EventLoop {
     /// asyncio's `_create_connection_transport` with `ssl`: the plain transport gets an
     /// `SSLProtocol`, and this returns once the handshake is done and the user's protocol
     /// got `connectionMade`. On failure or cancellation the socket is closed.
+    ///
+    /// It returns the TLS transport the layer made with itself, the one the user's
+    /// protocol gets in `connectionMade` (asyncio's `_make_ssl_transport` hands it out
+    /// before the wait). A connection lost during the handshake fails the wait, and this
+    /// throws the loss; one lost after it (the protocol closed the connection in
+    /// `connectionMade`, the peer reset it at once) leaves that transport closed, and the
+    /// protocol gets its `connectionLost` as usual.
     nonisolated(nonsending) func makeTLSConnectionTransport<P: ConnectionProtocol>(
         _ socket: Socket, _ factory: () throws -> P, options: TLSOptions, serverSide: Bool = false
     ) async throws -> (any Transport, P) {
@@ -81,17 +88,14 @@ extension EventLoop {
             socket.close()
             throw error
         }
-        var transport: StreamTransport?
-        do {
-            try await suspend { (waiter: LoopWaiter<Void>) in
-                layer.waiter = waiter
-                transport = try StreamTransport(loop: self, socket: socket, protocol: layer)
-            }
-        } catch {
-            if let transport { transport.close() } else { socket.close() }
-            throw error
+        // SSLProtocol.init made it; only connectionLost clears it, and there is no
+        // connection yet.
+        let appTransport = layer.appTransport!
+        _ = try await makeTransportAndWait(over: socket) { waiter in
+            layer.waiter = waiter
+            return try StreamTransport(loop: self, socket: socket, protocol: layer)
         }
-        return (layer.appTransport ?? SSLTransport(layer: layer), proto)
+        return (appTransport, proto)
     }
 
     /// Upgrades an existing connection to TLS: asyncio's `loop.start_tls(transport,
@@ -115,6 +119,11 @@ extension EventLoop {
                                sslShutdownTimeout: sslShutdownTimeout)
     }
 
+    /// asyncio's `TypeError` for a transport `start_tls` cannot upgrade.
+    nonisolated static func startTLSUnsupported(_ transport: any BaseTransport) -> InvalidArgumentError {
+        InvalidArgumentError("transport \(transport) is not supported by start_tls()")
+    }
+
     /// `startTLS` for the library's loop-thread code (`StreamWriter.startTLS`), which
     /// the compiler does not know as the loop's; runs where its caller runs.
     nonisolated(nonsending) func upgradeToTLS(
@@ -123,13 +132,14 @@ extension EventLoop {
         sslHandshakeTimeout: Duration?, sslShutdownTimeout: Duration?
     ) async throws -> any Transport {
         assertOnLoopThread()
-        guard !(transport is SSLTransport), !transport.isClosing else {
-            throw InvalidArgumentError("transport \(transport) is not supported by start_tls()")
-        }
+        guard !(transport is SSLTransport), !transport.isClosing else { throw Self.startTLSUnsupported(transport) }
         try TLSOptions.checkTimeouts(sslHandshakeTimeout, sslShutdownTimeout)
         let layer = try SSLProtocol(loop: self, appProtocol: `protocol`, context: sslContext, serverSide: serverSide,
                                     serverHostname: serverHostname, handshakeTimeout: sslHandshakeTimeout,
                                     shutdownTimeout: sslShutdownTimeout, callConnectionMade: false)
+        // The one `protocol` uses from now on (see makeTLSConnectionTransport); the layer
+        // has not seen the connection yet, so it still holds it.
+        let appTransport = layer.appTransport!
         // Nothing may reach the old protocol between now and the handshake.
         transport.pauseReading()
         transport.setProtocol(layer)
@@ -147,7 +157,7 @@ extension EventLoop {
             transport.close()
             throw error
         }
-        return layer.appTransport ?? SSLTransport(layer: layer)
+        return appTransport
     }
 }
 
@@ -156,13 +166,20 @@ extension StreamWriter {
     /// *, server_hostname, ssl_handshake_timeout, ssl_shutdown_timeout)`. Drains first;
     /// the writer (and its reader) then use the TLS transport. The side follows the
     /// writer's origin: a `startServer` connection upgrades as the server.
+    ///
+    /// Throws `InvalidArgumentError` ("transport … is not supported by start_tls()", as
+    /// asyncio's `loop.start_tls` does) for a writer whose transport is write-only, such
+    /// as a subprocess's stdin.
     nonisolated(nonsending) public func startTLS(
         _ sslContext: SSLContext, serverHostname: String? = nil,
         sslHandshakeTimeout: Duration? = nil, sslShutdownTimeout: Duration? = nil
     ) async throws {
+        guard let connection = transport as? any Transport, let streamProtocol else {
+            throw EventLoop.startTLSUnsupported(transport)
+        }
         try await drain()
         let upgraded = try await loop.upgradeToTLS(
-            transport, protocol: streamProtocol, sslContext: sslContext,
+            connection, protocol: streamProtocol, sslContext: sslContext,
             serverSide: streamProtocol.isServerSide, serverHostname: serverHostname,
             sslHandshakeTimeout: sslHandshakeTimeout, sslShutdownTimeout: sslShutdownTimeout)
         transport = upgraded

@@ -156,19 +156,37 @@ final class SendFileTests: XCTestCase {
         }
     }
 
-    // Bad arguments and a closing transport are refused before anything is sent.
+    // Bad arguments and a closing transport are refused before anything is sent. The
+    // argument check is one rule for both sendfile calls: the same bad count or offset is
+    // the same InvalidArgumentError, in asyncio's words, over a transport and a socket.
     // CPython: test_base_events.BaseLoopSockSendfileTests.test_negative_count,
-    // test_negative_offset (the closing check is base_events.sendfile's, untested there)
+    // test_negative_offset (asyncio's _check_sendfile_params serves both calls; the
+    // closing check is base_events.sendfile's, untested there)
     func testArgumentsAndClosingTransport() {
         runLoopTest { loop, _ in
             let file = try temporaryFile(pattern(100))
             defer { close(file) }
             let (server, transport, client, _) = try await connectedPair(loop)
             let shared = Box(transport)
-            let zero = await thrownError { _ = try await loop.sendFile(transport: shared.value, file: file, count: 0) }
-            XCTAssertEqual((zero as? InvalidArgumentError)?.message, "count must be a positive integer (got 0)")
-            let negative = await thrownError { _ = try await loop.sendFile(transport: shared.value, file: file, offset: -1) }
-            XCTAssertEqual((negative as? InvalidArgumentError)?.message, "offset must be a non-negative integer (got -1)")
+            let sock = try Socket()
+            defer { sock.close() }
+            let cases: [(offset: Int, count: Int?, message: String)] = [
+                (0, 0, "count must be a positive integer (got 0)"),
+                (0, -1, "count must be a positive integer (got -1)"),
+                (-1, nil, "offset must be a non-negative integer (got -1)"),
+                (-5, 10, "offset must be a non-negative integer (got -5)"),
+            ]
+            for (offset, count, message) in cases {
+                let overTransport = await thrownError {
+                    _ = try await loop.sendFile(transport: shared.value, file: file, offset: offset, count: count)
+                }
+                let overSocket = await thrownError {
+                    _ = try await loop.sockSendFile(sock, file: file, offset: offset, count: count)
+                }
+                XCTAssertEqual(overTransport as? InvalidArgumentError, InvalidArgumentError(message))
+                XCTAssertEqual(overSocket as? InvalidArgumentError, InvalidArgumentError(message))
+            }
+            XCTAssertFalse(transport.isClosing, "refused arguments leave the transport usable")
             transport.close()
             let closing = await thrownError { _ = try await loop.sendFile(transport: shared.value, file: file) }
             XCTAssertEqual((closing as? InvalidStateError)?.message, "Transport is closing")

@@ -29,6 +29,50 @@ final class LifecycleTests: XCTestCase {
         XCTAssertThrowsError(try loop.runForever()) { XCTAssertEqual($0 as? EventLoopError, .closed) }
     }
 
+    // close() drops what is still queued (asyncio's close clears `_ready`): a callback
+    // queued on the loop's thread and one another thread handed over (still in the inbox,
+    // the loop never ran) are both released by close, and neither runs, then or later.
+    // CPython: none tests `_ready.clear()` in BaseEventLoop.close directly; test_close
+    // checks the closed loop refuses to run.
+    func testCloseDropsQueuedAndHandedOverWorkWithoutRunningIt() throws {
+        final class Token: Sendable {}
+        let loop = try EventLoop()
+        let ran = Locked(0)
+        weak var queuedHere: Token?
+        weak var handedOver: Token?
+        do {
+            let here = Token()
+            queuedHere = here
+            loop.assumeIsolated { loop in _ = loop.callSoon { withExtendedLifetime(here) { ran.withLock { $0 += 1 } } } }
+            // The other thread takes the token out of the parcel, so that once it signals
+            // only the callback it handed over holds the token (the Thread object keeps
+            // its closure, and with it whatever the closure captured, until it exits).
+            let parcel = Locked<Token?>(Token())
+            handedOver = parcel.current
+            let done = DispatchSemaphore(value: 0)
+            let thread = Thread {
+                do {
+                    let there = parcel.withLock { token in
+                        defer { token = nil }
+                        return token
+                    }
+                    loop.callSoonThreadsafe { withExtendedLifetime(there) { ran.withLock { $0 += 1 } } }
+                }
+                done.signal()
+            }
+            thread.start()
+            XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
+        }
+        XCTAssertNotNil(queuedHere)
+        XCTAssertNotNil(handedOver)
+        try loop.close()
+        XCTAssertNil(queuedHere, "close() keeps a callback queued on the loop's thread")
+        XCTAssertNil(handedOver, "close() keeps a callback another thread handed over")
+        XCTAssertEqual(ran.current, 0)
+        XCTAssertThrowsError(try loop.runForever()) { XCTAssertEqual($0 as? EventLoopError, .closed) }
+        XCTAssertEqual(ran.current, 0)
+    }
+
     // CPython: test_base_events.BaseEventLoopTests.test_run_forever_closed / test_check_closed
     func testUsingAClosedLoopFails() throws {
         let loop = try EventLoop()

@@ -62,7 +62,8 @@ final class MainActorTests: XCTestCase {
         runLoopTest(timeout: .seconds(10)) { loop, _ in
             // asyncio's call_soon_threadsafe(fut.set_result, x): the future is only touched
             // on the loop, but the compiler sees a loop object in another thread's closure.
-            // (A Sendable way to complete a loop future from elsewhere: issue 12, open.)
+            // (A Sendable way to complete a loop future from elsewhere does not exist yet:
+            // docs/concurrency.md, "Status", point 6.)
             nonisolated(unsafe) let answer = loop.createFuture(of: Bool.self)
             Task.detached {
                 let onMainThread = await MainActor.run { Thread.isMainThread }

@@ -9,7 +9,8 @@ final class ThreadsafeTests: XCTestCase {
             let received = Box([Int](repeating: 0, count: 4))
             let lastSeen = Box([Int](repeating: -1, count: 4))
             let outOfOrder = Box(0)
-            // Set through callSoonThreadsafe, on the loop: see MainActorTests (issue 12, open).
+            // Set through callSoonThreadsafe, on the loop: see MainActorTests (no Sendable
+            // completion handle yet: docs/concurrency.md, "Status", point 6).
             nonisolated(unsafe) let done = loop.createFuture(of: Void.self)
             let total = Box(0)
             for t in 0..<4 {

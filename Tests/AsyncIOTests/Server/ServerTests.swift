@@ -386,6 +386,43 @@ final class ServerTests: XCTestCase {
         }
     }
 
+    // The path/sock arguments of both Unix calls, one rule, each call with its own
+    // wording for "neither". CPython: test_unix_events.SelectorEventLoopUnixSocketTests.
+    // test_create_unix_server_nopath_nosock, test_create_unix_server_path_inetsock,
+    // test_create_unix_server_path_dgram, test_create_unix_connection_path_inetsock,
+    // test_create_unix_connection_path_sock, test_create_unix_connection_nopath_nosock
+    func testUnixPathAndSockArgumentsAreChecked() {
+        runLoopTest { loop, _ in
+            let tcp = try Socket()
+            let unixDatagram = try Socket(family: AF_UNIX, type: datagramType)
+            let unixStream = try Socket(family: AF_UNIX)
+            defer { tcp.close(); unixDatagram.close(); unixStream.close() }
+            let path = "/tmp/asyncio-unix-args-\(getpid()).sock"
+            let cases: [(String, nonisolated(nonsending) () async throws -> Void)] = [
+                ("path was not specified, and no sock specified",
+                 { _ = try await loop.createUnixServer({ TestEchoProtocol() }) }),
+                ("path and sock can not be specified at the same time",
+                 { _ = try await loop.createUnixServer({ TestEchoProtocol() }, path: path, sock: unixStream) }),
+                ("A UNIX Domain Stream Socket was expected, got \(tcp)",
+                 { _ = try await loop.createUnixServer({ TestEchoProtocol() }, sock: tcp) }),
+                ("A UNIX Domain Stream Socket was expected, got \(unixDatagram)",
+                 { _ = try await loop.createUnixServer({ TestEchoProtocol() }, sock: unixDatagram) }),
+                ("no path and sock were specified",
+                 { _ = try await loop.createUnixConnection({ RecordingProtocol() }) }),
+                ("path and sock can not be specified at the same time",
+                 { _ = try await loop.createUnixConnection({ RecordingProtocol() }, path: path, sock: unixStream) }),
+                ("A UNIX Domain Stream Socket was expected, got \(tcp)",
+                 { _ = try await loop.createUnixConnection({ RecordingProtocol() }, sock: tcp) }),
+            ]
+            for (message, call) in cases {
+                let error = await thrownError { try await call() }
+                XCTAssertEqual((error as? InvalidArgumentError)?.message, message)
+            }
+            XCTAssertNotEqual(access(path, F_OK), 0, "a refused call creates no socket file")
+            XCTAssertGreaterThanOrEqual(unixStream.fileno, 0, "a refused call leaves the caller's socket open")
+        }
+    }
+
     // CPython: test_unix_events.SelectorEventLoopUnixSocketTests.test_create_unix_server_existing_path_sock
     // (a stale socket file is removed), test_create_unix_server_path_inetsock and the
     // cleanup_socket behaviour of 3.13 (removed on close unless replaced or disabled).

@@ -159,8 +159,8 @@ final class SockSendFileTests: XCTestCase {
                 do {
                     _ = try await call()
                     XCTFail("accepted: \(message)")
-                } catch let error as SocketUsageError {
-                    XCTAssertEqual(error, .invalidArgument(message))
+                } catch let error as InvalidArgumentError {
+                    XCTAssertEqual(error.message, message)
                 }
             }
         }

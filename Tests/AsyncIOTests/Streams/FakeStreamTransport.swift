@@ -1,8 +1,8 @@
 @testable import AsyncIO
 import XCTest
 
-/// An in-memory `Transport` for the stream tests until the TCP transport lands: records
-/// what the stream layer asks of it (writes, pauses, closes) and delivers bytes to a
+/// An in-memory `Transport` for the stream tests that need no socket: records what the
+/// stream layer asks of it (writes, pauses, closes) and delivers bytes to a
 /// `BufferedProtocol` the way a socket transport does (`getBuffer` → copy → `bufferUpdated`).
 ///
 /// Like a real transport, `close()` marks it closing and delivers `connectionLost(nil)` on

@@ -50,18 +50,11 @@ final class StreamWriterTests: XCTestCase {
         runLoopTest { loop, _ in
             let (_, proto, writer, _) = try connectFake(loop)
             proto.pauseWriting()
-            let drained = Box(false)
-            let task = loop.createTask {
-                try await writer.drain()
-                drained.value = true
-            }
-            try await loop.runBriefly(3)
-            XCTAssertFalse(drained.value)
-            XCTAssertEqual(proto.drainWaiterCount, 1)
+            let (task, drained) = try await startWaitingDrain(loop, writer)
             proto.resumeWriting()
             try await withTimeout(.seconds(10)) { try await task.value }
             XCTAssertTrue(drained.value)
-            XCTAssertEqual(proto.drainWaiterCount, 0)
+            XCTAssertEqual(proto.flowControl.drainWaiterCount, 0)
         }
     }
 
@@ -75,7 +68,7 @@ final class StreamWriterTests: XCTestCase {
             var tasks: [Task<Void, any Error>] = []
             for _ in 0..<10 {
                 tasks.append(loop.createTask {
-                    try await proto.drainHelper()
+                    try await proto.flowControl.drainHelper()
                     drained.value += 1
                 })
             }
@@ -95,11 +88,11 @@ final class StreamWriterTests: XCTestCase {
             let cancelled = loop.createTask { try await writer.drain() }
             let kept = loop.createTask { try await writer.drain() }
             try await loop.runBriefly()
-            XCTAssertEqual(proto.drainWaiterCount, 2)
+            XCTAssertEqual(proto.flowControl.drainWaiterCount, 2)
             cancelled.cancel()
             let result = await cancelled.result
             XCTAssertThrowsError(try result.get()) { XCTAssertTrue($0 is CancellationError) }
-            XCTAssertEqual(proto.drainWaiterCount, 1)
+            XCTAssertEqual(proto.flowControl.drainWaiterCount, 1)
             proto.resumeWriting()
             try await withTimeout(.seconds(10)) { try await kept.value }
         }
@@ -135,7 +128,7 @@ final class StreamWriterTests: XCTestCase {
         runLoopTest { loop, _ in
             let (_, proto, _, transport) = try connectFake(loop)
             proto.pauseWriting()
-            let task = loop.createTask { try await proto.drainHelper() }
+            let task = loop.createTask { try await proto.flowControl.drainHelper() }
             try await loop.runBriefly()
             let broken = OSError(errno: EPIPE, message: "Broken pipe")
             transport.loseConnection(broken)
@@ -144,13 +137,13 @@ final class StreamWriterTests: XCTestCase {
 
             let (_, cleanProto, _, cleanTransport) = try connectFake(loop)
             cleanProto.pauseWriting()
-            let cleanTask = loop.createTask { try await cleanProto.drainHelper() }
+            let cleanTask = loop.createTask { try await cleanProto.flowControl.drainHelper() }
             try await loop.runBriefly()
             cleanTransport.loseConnection(nil)
             try await withTimeout(.seconds(10)) { try await cleanTask.value }
             // Later drains fail: the connection is gone.
             do {
-                try await cleanProto.drainHelper()
+                try await cleanProto.flowControl.drainHelper()
                 XCTFail("expected a connection reset")
             } catch let error as OSError {
                 XCTAssertEqual(error.errno, ECONNRESET)
@@ -197,6 +190,50 @@ final class StreamWriterTests: XCTestCase {
             try await writer.waitClosed()
         }
     }
+
+    // asyncio's StreamWriter takes any transport: over a write-only one, writes pass
+    // through, drain follows the protocol's pause/resume, waitClosed ends with the loss,
+    // and start_tls refuses a transport it cannot upgrade.
+    // CPython: test_streams.StreamTests.test_multiple_drain (pause/resume), and
+    // base_events.start_tls's "transport ... is not supported by start_tls()"
+    func testWriterOverAWriteOnlyTransport() {
+        runLoopTest { loop, _ in
+            let proto = StreamReaderProtocol(reader: try StreamReader(loop: loop), loop: loop)
+            let transport = FakeWriteTransport(protocol: proto)
+            let writer = StreamWriter(transport: transport, protocol: proto, reader: nil, loop: loop)
+            XCTAssertTrue(writer.transport === transport)
+            writer.write(bytes("one "))
+            writer.writeLines([bytes("two "), bytes("three")])
+            XCTAssertEqual(text(transport.written), "one two three")
+            XCTAssertTrue(writer.canWriteEOF)
+            writer.writeEOF()
+            XCTAssertTrue(transport.eofWritten)
+
+            transport.pauseProtocol()
+            let (drain, drained) = try await startWaitingDrain(loop, writer)
+            transport.resumeProtocol()
+            try await withTimeout(.seconds(10)) { try await drain.value }
+            XCTAssertTrue(drained.value)
+
+            do {
+                try await writer.startTLS(try SSLContext(.client), serverHostname: "localhost")
+                XCTFail("startTLS accepted a write-only transport")
+            } catch let error as InvalidArgumentError {
+                XCTAssertEqual(error.message, "transport <FakeWriteTransport> is not supported by start_tls()")
+            }
+
+            writer.close()
+            XCTAssertTrue(writer.isClosing)
+            let broken = OSError(errno: EPIPE, message: "Broken pipe")
+            transport.loseConnection(broken)
+            do {
+                try await writer.waitClosed()
+                XCTFail("waitClosed did not throw the loss")
+            } catch let error as OSError {
+                XCTAssertEqual(error, broken)
+            }
+        }
+    }
 }
 
 /// A connected reader, protocol, writer and fake transport.
@@ -207,4 +244,33 @@ private func connectFake(_ loop: isolated EventLoop) throws -> (StreamReader, St
     transport.connect(proto)
     let writer = StreamWriter(transport: transport, protocol: proto, reader: reader, loop: loop)
     return (reader, proto, writer, transport)
+}
+
+/// A drain started on `writer` while its transport has paused writing, checked to be
+/// waiting after a few loop iterations: its task, and a flag set once it returned.
+func startWaitingDrain(_ loop: isolated EventLoop, _ writer: StreamWriter) async throws
+    -> (task: Task<Void, any Error>, drained: Box<Bool>)
+{
+    let drained = Box(false)
+    let task = loop.createTask {
+        try await writer.drain()
+        drained.value = true
+    }
+    try await loop.runBriefly(3)
+    XCTAssertFalse(drained.value, "drain returned while writing was paused")
+    XCTAssertEqual(writer.flowControl.drainWaiterCount, 1)
+    return (task, drained)
+}
+
+/// Writes `chunk` until the writer's transport pauses writing, giving the loop an
+/// iteration after each write so the transport can flush; at most `limit` bytes. Returns
+/// the bytes written.
+func writeUntilPaused(_ loop: isolated EventLoop, _ writer: StreamWriter, _ chunk: [UInt8], limit: Int) async throws -> Int {
+    var written = 0
+    while !writer.flowControl.isWritingPaused && written < limit {
+        writer.write(chunk)
+        written += chunk.count
+        try await loop.sleep(.zero)
+    }
+    return written
 }

@@ -147,19 +147,13 @@ final class StreamsNetworkTests: XCTestCase {
                 writer.close()
             }
             let (_, writer) = try await loop.openConnection(host: "127.0.0.1", port: server.sockets[0].localAddressPort)
-            let chunk = [UInt8](repeating: 0x61, count: 1 << 20)
-            var written = 0
-            while !writer.streamProtocol.isWritingPaused && written < 256 << 20 {
-                writer.write(chunk)
-                written += chunk.count
-                try await loop.sleep(.zero)
-            }
-            XCTAssertTrue(writer.streamProtocol.isWritingPaused)
+            let written = try await writeUntilPaused(loop, writer, [UInt8](repeating: 0x61, count: 1 << 20), limit: 256 << 20)
+            XCTAssertTrue(writer.flowControl.isWritingPaused)
             let drained = Box(0)
             let drains = (0..<10).map { _ in loop.createTask { try await writer.drain(); drained.value += 1 } }
             try await loop.sleep(.milliseconds(10))
             XCTAssertEqual(drained.value, 0)
-            XCTAssertEqual(writer.streamProtocol.drainWaiterCount, 10)
+            XCTAssertEqual(writer.flowControl.drainWaiterCount, 10)
             try release.setResult(())
             for drain in drains { try await withTimeout(.seconds(30)) { try await drain.value } }
             XCTAssertEqual(drained.value, 10)

@@ -83,6 +83,65 @@ final class ProcessTests: XCTestCase {
         }
     }
 
+    // The stdin writer writes to the pipe itself (no adapter, no reader): over a real cat
+    // whose stdout nobody reads yet, the pipe pauses and drain waits; reading stdout lets
+    // cat read, and drain returns; closing stdin ends waitClosed, cat sees EOF.
+    // CPython: test_subprocess.SubprocessMixin.test_stdin_stdout (write, drain, close) and
+    // SubprocessStreamProtocol._get_close_waiter (stdin's wait_closed)
+    func testStdinWriterDrainsAndWaitsClosedOverCat() {
+        runLoopTest { loop, _ in
+            let process = try await loop.createSubprocessExec("/bin/cat", stdin: .pipe, stdout: .pipe)
+            let stdin = try XCTUnwrap(process.stdin)
+            let stdout = try XCTUnwrap(process.stdout)
+            XCTAssertFalse(stdin.transport is any Transport, "stdin is a write-only pipe")
+            XCTAssertNil(stdin.reader)
+            var written = try await writeUntilPaused(loop, stdin, [UInt8](repeating: 0x61, count: 64 * 1024), limit: 64 << 20)
+            XCTAssertTrue(stdin.flowControl.isWritingPaused)
+            // cat may still be reading when the pause comes; 4 MiB more than its pipes and
+            // its buffer can take keeps the transport's buffer above the low-water mark, so
+            // writing stays paused until stdout is read.
+            stdin.write([UInt8](repeating: 0x62, count: 4 << 20))
+            written += 4 << 20
+            let (drain, drained) = try await startWaitingDrain(loop, stdin)
+            let output = loop.createTask { try await stdout.read() }
+            try await withTimeout(.seconds(30)) { try await drain.value }
+            XCTAssertTrue(drained.value)
+            stdin.close()
+            try await withTimeout(.seconds(30)) { try await stdin.waitClosed() }
+            XCTAssertTrue(stdin.isClosing)
+            let echoed = try await withTimeout(.seconds(30)) { try await output.value }
+            XCTAssertEqual(echoed.count, written)
+            let code = try await withTimeout(.seconds(30)) { try await process.wait() }
+            XCTAssertEqual(code, 0)
+        }
+    }
+
+    // A child that exits without reading: the stdin writer's waitClosed throws the pipe's
+    // error, and startTLS refuses the pipe (it is not a socket transport).
+    // CPython: test_subprocess.SubprocessMixin.test_stdin_broken_pipe, and
+    // SubprocessStreamProtocol.pipe_connection_lost (`_stdin_closed.set_exception(exc)`)
+    func testStdinWaitClosedThrowsTheBrokenPipe() {
+        runLoopTest { loop, _ in
+            let process = try await loop.createSubprocessShell("read line; exit 0", stdin: .pipe)
+            let stdin = try XCTUnwrap(process.stdin)
+            do {
+                try await stdin.startTLS(try SSLContext(.client), serverHostname: "localhost")
+                XCTFail("startTLS accepted a pipe")
+            } catch let error as InvalidArgumentError {
+                XCTAssertTrue(error.message.hasSuffix("is not supported by start_tls()"), error.message)
+            }
+            stdin.write(Array("go\n".utf8) + [UInt8](repeating: 0x78, count: 4 << 20))
+            do {
+                try await withTimeout(.seconds(10)) { try await stdin.waitClosed() }
+                XCTFail("waitClosed succeeded although the child never read")
+            } catch let error as OSError {
+                XCTAssertEqual(error.errno, EPIPE, "\(error)")
+            }
+            let code = try await withTimeout(.seconds(10)) { try await process.wait() }
+            XCTAssertEqual(code, 0)
+        }
+    }
+
     // CPython: test_subprocess.SubprocessMixin.test_communicate_ignore_broken_pipe
     func testCommunicateIgnoresBrokenPipe() {
         runLoopTest { loop, _ in

@@ -282,6 +282,27 @@ final class TLSLifecycleTests: XCTestCase {
             try await silent.close()
         }
     }
+    // A protocol that aborts in connectionMade loses the connection before createConnection
+    // returns: it still returns the transport that protocol got (now closed), and the
+    // protocol hears connectionLost once.
+    // CPython: base_events._create_connection_transport returns the transport that
+    // selector_events._make_ssl_transport handed out before awaiting the waiter
+    func testConnectionLostRightAfterTheHandshakeReturnsTheProtocolsTransport() {
+        runLoopTest { loop, _ in
+            let server = try await TLSRecordingServer(loop: loop, context: TLSFixtures.serverContext())
+            let (transport, client) = try await loop.createConnection(
+                { AbortingInConnectionMade() }, host: "127.0.0.1", port: server.port,
+                ssl: TLSFixtures.clientContext(), serverHostname: "localhost")
+            let made = try XCTUnwrap(client.made)
+            XCTAssertTrue(transport === made, "createConnection returned \(transport), the protocol got \(made)")
+            XCTAssertTrue(transport.isClosing)
+            try await waitUntil(loop) { client.lostCount == 1 }
+            try await loop.runBriefly(3)
+            XCTAssertEqual(client.lostCount, 1)
+            try await server.close()
+        }
+    }
+
     // CPython: test_ssl.TestSSL.test_start_tls_server_1 with a plain-text client
     // (a handshake that fails on garbage is closed quietly, as asyncio's _fatal_error does
     // for ssl.SSLError, an OSError)
@@ -342,4 +363,15 @@ private func assertServerClosesASilentClientAndKeepsServing(
     transport.close()
     try await waitUntil(loop) { client.isLost && serverSide.isLost }
     XCTAssertEqual(client.events, [.made, .eof, .lostClean], file: file, line: line)
+}
+
+/// Aborts its transport as soon as it has one.
+private final class AbortingInConnectionMade: StreamingProtocol {
+    var made: (any Transport)?
+    var lostCount = 0
+    func connectionMade(_ transport: any Transport) {
+        made = transport
+        transport.abort()
+    }
+    func connectionLost(_ error: (any Error)?) { lostCount += 1 }
 }
