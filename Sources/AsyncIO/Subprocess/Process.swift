@@ -8,7 +8,7 @@ public enum Subprocess {}
 extension Subprocess {
     /// A child process with stream-level pipes: asyncio's `asyncio.subprocess.Process`, made
     /// by `createSubprocessExec`/`createSubprocessShell`. Loop-bound.
-    public final class Process: @unchecked Sendable, CustomStringConvertible {
+    public final class Process: CustomStringConvertible {
         /// The child's stdin, if it was `.pipe` (asyncio's `stdin`).
         public let stdin: StreamWriter?
         /// The child's stdout, if it was `.pipe` (asyncio's `stdout`).
@@ -71,7 +71,7 @@ extension Subprocess {
             let readers: [Task<[UInt8], any Error>?] = [stdout, stderr].enumerated().map { index, reader in
                 reader.map { reader in
                     nonisolated(unsafe) let reader = reader
-                    let pipe = transport.getPipeTransport(Int32(index + 1))
+                    nonisolated(unsafe) let pipe = transport.getPipeTransport(Int32(index + 1))
                     return loop.spawnTask { _ in
                         let output = try await reader.read()
                         pipe?.close()
@@ -150,37 +150,4 @@ extension EventLoop {
             stdin: stdin, stdout: stdout, stderr: stderr, environment: environment, currentDirectory: currentDirectory)
         return Subprocess.Process(transport: transport, protocol: proto, loop: self)
     }
-}
-
-private func runningLoopForSubprocess(_ function: StaticString = #function) -> EventLoop {
-    guard let loop = EventLoop.current else {
-        preconditionFailure("\(function) must be called from a task running on an EventLoop")
-    }
-    return loop
-}
-
-/// `EventLoop.createSubprocessExec` on the running loop: asyncio's
-/// `asyncio.create_subprocess_exec`.
-public func createSubprocessExec(
-    _ program: String, _ arguments: [String] = [],
-    stdin: SubprocessStdio = .inherit, stdout: SubprocessStdio = .inherit, stderr: SubprocessStdio = .inherit,
-    limit: Int = StreamReader.defaultLimit,
-    environment: [String: String]? = nil, currentDirectory: String? = nil
-) async throws -> Subprocess.Process {
-    try await runningLoopForSubprocess().createSubprocessExec(
-        program, arguments, stdin: stdin, stdout: stdout, stderr: stderr, limit: limit,
-        environment: environment, currentDirectory: currentDirectory)
-}
-
-/// `EventLoop.createSubprocessShell` on the running loop: asyncio's
-/// `asyncio.create_subprocess_shell`.
-public func createSubprocessShell(
-    _ command: String,
-    stdin: SubprocessStdio = .inherit, stdout: SubprocessStdio = .inherit, stderr: SubprocessStdio = .inherit,
-    limit: Int = StreamReader.defaultLimit,
-    environment: [String: String]? = nil, currentDirectory: String? = nil
-) async throws -> Subprocess.Process {
-    try await runningLoopForSubprocess().createSubprocessShell(
-        command, stdin: stdin, stdout: stdout, stderr: stderr, limit: limit,
-        environment: environment, currentDirectory: currentDirectory)
 }

@@ -37,7 +37,7 @@ final class ProcessTests: XCTestCase {
     // line, close stdin, wait).
     func testStdinStdoutStreams() {
         runLoopTest { loop, _ in
-            let process = try await createSubprocessExec("/bin/cat", stdin: .pipe, stdout: .pipe)
+            let process = try await loop.createSubprocessExec("/bin/cat", stdin: .pipe, stdout: .pipe)
             let stdin = try XCTUnwrap(process.stdin)
             let stdout = try XCTUnwrap(process.stdout)
             stdin.write(Array("line one\n".utf8))
