@@ -46,12 +46,7 @@ public struct SSLCertVerificationError: Error, Sendable, Equatable, CustomString
     public var verifyCode: Int
     /// OpenSSL's text for `verifyCode`, completed as Python does for hostname mismatches.
     public var verifyMessage: String
-
-    /// An error for the verification result `verifyCode`.
-    public init(verifyCode: Int, verifyMessage: String) {
-        self.verifyCode = verifyCode
-        self.verifyMessage = verifyMessage
-    }
+    // Made by the TLS layer only (the memberwise initializer), as Python's is by `ssl`.
 
     /// Python's message: `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: …`.
     public var description: String {
