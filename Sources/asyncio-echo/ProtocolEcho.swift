@@ -71,7 +71,8 @@ enum ProtocolEcho: EchoServer {
                                         port: options.port, backlog: 1024)
         } group: { group in
             try await group.createServer({ EchoStreamingProtocol(work: work) }, host: options.host,
-                                         port: options.port, backlog: 1024, clientGracePeriod: .zero)
+                                         port: options.port, backlog: 1024, clientGracePeriod: .zero,
+                                         distribution: options.distribution)
         }
     }
 }
@@ -88,7 +89,8 @@ enum BufferedEcho: EchoServer {
             try await group.createServer(perLoop: { _ in
                 let buffer = ReceiveBuffer()
                 return { EchoBufferedProtocol(buffer: buffer, work: work) }
-            }, host: options.host, port: options.port, backlog: 1024, clientGracePeriod: .zero)
+            }, host: options.host, port: options.port, backlog: 1024, clientGracePeriod: .zero,
+               distribution: options.distribution)
         }
     }
 }

@@ -11,7 +11,7 @@ enum StreamsEcho: EchoServer {
             }
         } group: { group in
             try await group.startServer(host: options.host, port: options.port, backlog: 1024,
-                                        clientGracePeriod: .zero) { reader, writer in
+                                        clientGracePeriod: .zero, distribution: options.distribution) { reader, writer in
                 try await echo(reader, writer, work: work)
             }
         }

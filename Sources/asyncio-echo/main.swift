@@ -48,11 +48,13 @@ struct EchoOptions {
     var mode = EchoMode.protocol
     /// `--loops N`: serve on an `EventLoopGroup` of N loops; nil: one plain loop.
     var loops: Int?
+    /// `--distribution D`: how a group's connections reach its loops.
+    var distribution = GroupServer.Distribution.reusePort
     /// `--work R`: hash every received byte R times before echoing it.
     var work = CPUWork(rounds: 0)
 
     static let usage = """
-        usage: asyncio-echo [--host H] [--port P] [--mode \(EchoMode.allCases.map(\.rawValue).joined(separator: "|"))] [--loops N] [--work R]
+        usage: asyncio-echo [--host H] [--port P] [--mode \(EchoMode.allCases.map(\.rawValue).joined(separator: "|"))] [--loops N [--distribution reuseport|roundrobin]] [--work R]
 
         An echo server built on one layer of AsyncIO (for benchmarks and black-box tests).
           --host H   the address to listen on (default 127.0.0.1)
@@ -62,6 +64,8 @@ struct EchoOptions {
                      socket each (SO_REUSEPORT); 0: one per CPU this process may use.
                      Prints `connections per loop: A B ...` after SIGINT/SIGTERM.
                      Modes protocol, buffered and streams. Default: one plain loop.
+          --distribution D   with --loops: reuseport (every loop listens; the kernel picks)
+                     or roundrobin (loop 0 accepts and hands connections out in turn)
           --work R   hash every received byte R times (FNV-1a) before echoing it: a CPU-bound
                      handler for scaling measurements (default 0)
         """
@@ -71,7 +75,7 @@ struct EchoOptions {
         var options = EchoOptions()
         var rest = arguments[...]
         while let name = rest.popFirst() {
-            guard ["--host", "--port", "--mode", "--loops", "--work"].contains(name) else {
+            guard ["--host", "--port", "--mode", "--loops", "--distribution", "--work"].contains(name) else {
                 return .failure(UsageError(message: "unknown argument '\(name)'"))
             }
             guard let value = rest.popFirst() else {
@@ -90,6 +94,12 @@ struct EchoOptions {
                     return .failure(UsageError(message: "invalid loop count '\(value)' (0-1024)"))
                 }
                 options.loops = loops == 0 ? EventLoopGroup.defaultLoopCount : loops
+            case "--distribution":
+                switch value {
+                case "reuseport": options.distribution = .reusePort
+                case "roundrobin": options.distribution = .roundRobin
+                default: return .failure(UsageError(message: "unknown distribution '\(value)' (reuseport, roundrobin)"))
+                }
             case "--work":
                 guard let rounds = Int(value), (0...1_000_000).contains(rounds) else {
                     return .failure(UsageError(message: "invalid work '\(value)' (0-1000000 rounds)"))

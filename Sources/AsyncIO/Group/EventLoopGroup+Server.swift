@@ -9,7 +9,9 @@ extension EventLoopGroup {
     /// Port 0 picks a free port on the first loop and binds the others to it (if `host`
     /// resolves to several addresses, all of them get that one port). The keywords are
     /// `EventLoop.createServer`'s; `clientGracePeriod` is how long clients may finish once
-    /// the group stops before they are closed (see `GroupServer`). Call it from code
+    /// the group stops before they are closed (see `GroupServer`); `distribution:
+    /// .roundRobin` has loop 0 accept every connection and hand them to the loops in turn
+    /// instead (`GroupServer.Distribution`). Call it from code
     /// inside `group.run` (any loop, or another thread while the group runs); throws
     /// `EventLoopGroupError.notRunning` otherwise, and the first loop's error (an address
     /// in use names it) if a loop cannot listen, after closing the loops that could.
@@ -17,11 +19,13 @@ extension EventLoopGroup {
         _ factory: @escaping @Sendable () throws -> any ConnectionProtocol,
         host: String? = nil, port: Int = 0,
         family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE, backlog: Int = 100, ssl: SSLContext? = nil,
-        reuseAddress: Bool? = nil, keepAlive: Bool = false, clientGracePeriod: Duration = .seconds(5)
+        reuseAddress: Bool? = nil, keepAlive: Bool = false, clientGracePeriod: Duration = .seconds(5),
+        distribution: GroupServer.Distribution = .reusePort
     ) async throws -> GroupServer {
         try await createServer(
             perLoop: { _ in factory }, host: host, port: port, family: family, flags: flags, backlog: backlog,
-            ssl: ssl, reuseAddress: reuseAddress, keepAlive: keepAlive, clientGracePeriod: clientGracePeriod)
+            ssl: ssl, reuseAddress: reuseAddress, keepAlive: keepAlive, clientGracePeriod: clientGracePeriod,
+            distribution: distribution)
     }
 
     /// `createServer` whose protocols share state within a loop: `makeFactory` runs once on
@@ -32,7 +36,8 @@ extension EventLoopGroup {
         perLoop makeFactory: @escaping @Sendable (isolated EventLoop) throws -> () throws -> any ConnectionProtocol,
         host: String? = nil, port: Int = 0,
         family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE, backlog: Int = 100, ssl: SSLContext? = nil,
-        reuseAddress: Bool? = nil, keepAlive: Bool = false, clientGracePeriod: Duration = .seconds(5)
+        reuseAddress: Bool? = nil, keepAlive: Bool = false, clientGracePeriod: Duration = .seconds(5),
+        distribution: GroupServer.Distribution = .reusePort
     ) async throws -> GroupServer {
         guard await coordinator.acceptsWork else { throw EventLoopGroupError.notRunning }
         var options = ListenOptions(host: host, port: port, family: family, flags: flags, backlog: backlog,
@@ -40,8 +45,19 @@ extension EventLoopGroup {
         var members: [GroupServer.Member] = []
         var addresses: [SocketAddress] = []
         do {
-            for loop in loops {
-                var (member, bound) = try await Self.listen(on: loop, options, makeFactory)
+            if distribution == .roundRobin {
+                // The other loops first, each with a server that has no socket of its own,
+                // then loop 0's, which accepts for all of them.
+                for loop in loops.dropFirst() {
+                    members.append(try await Self.listen(on: loop, options, makeFactory, role: .fed).0)
+                }
+                let (acceptor, bound) = try await Self.listen(
+                    on: loops[0], options, makeFactory, role: .acceptor(members.map(\.commands)))
+                members.insert(acceptor, at: 0)
+                addresses = bound
+            }
+            for loop in loops where distribution == .reusePort {
+                var (member, bound) = try await Self.listen(on: loop, options, makeFactory, role: .listener)
                 if addresses.isEmpty, options.port == 0 {
                     let first = bound.first?.port ?? 0
                     if bound.contains(where: { $0.port != first }) {
@@ -49,7 +65,7 @@ extension EventLoopGroup {
                         // with the first one's everywhere, so every loop can share them.
                         await GroupServer(members: [member], addresses: bound, clientGracePeriod: .zero).shutdown()
                         options.port = first
-                        (member, bound) = try await Self.listen(on: loop, options, makeFactory)
+                        (member, bound) = try await Self.listen(on: loop, options, makeFactory, role: .listener)
                     }
                     options.port = first
                 }
@@ -72,6 +88,7 @@ extension EventLoopGroup {
         host: String? = nil, port: Int = 0, limit: Int = StreamReader.defaultLimit,
         family: Int32 = AF_UNSPEC, flags: Int32 = AI_PASSIVE, backlog: Int = 100, ssl: SSLContext? = nil,
         reuseAddress: Bool? = nil, keepAlive: Bool = false, clientGracePeriod: Duration = .seconds(5),
+        distribution: GroupServer.Distribution = .reusePort,
         clientConnected: nonisolated(nonsending) @escaping @Sendable (StreamReader, StreamWriter) async throws -> Void
     ) async throws -> GroupServer {
         try await createServer(
@@ -83,18 +100,20 @@ extension EventLoopGroup {
                 }
             },
             host: host, port: port, family: family, flags: flags, backlog: backlog, ssl: ssl,
-            reuseAddress: reuseAddress, keepAlive: keepAlive, clientGracePeriod: clientGracePeriod)
+            reuseAddress: reuseAddress, keepAlive: keepAlive, clientGracePeriod: clientGracePeriod,
+            distribution: distribution)
     }
 
     /// Makes `loop`'s part of a group server: its `Server` (SO_REUSEPORT) and the task that
     /// keeps it; returns them with the addresses it listens on.
     private static func listen(
         on loop: EventLoop, _ options: ListenOptions,
-        _ makeFactory: @escaping @Sendable (isolated EventLoop) throws -> () throws -> any ConnectionProtocol
+        _ makeFactory: @escaping @Sendable (isolated EventLoop) throws -> () throws -> any ConnectionProtocol,
+        role: MemberRole
     ) async throws -> (GroupServer.Member, [SocketAddress]) {
         let (commands, control) = AsyncStream.makeStream(of: GroupServerCommand.self)
         let started = try await loop.runCoroutineThreadsafe { loop in
-            try await startKeeper(loop, options, makeFactory, commands, control)
+            try await startKeeper(loop, options, makeFactory, role, commands, control)
         }
         return (GroupServer.Member(loop: loop, keeper: started.keeper, commands: control), started.addresses)
     }
@@ -103,15 +122,26 @@ extension EventLoopGroup {
     private static func startKeeper(
         _ loop: isolated EventLoop, _ options: ListenOptions,
         _ makeFactory: @Sendable (isolated EventLoop) throws -> () throws -> any ConnectionProtocol,
+        _ role: MemberRole,
         _ commands: AsyncStream<GroupServerCommand>, _ control: AsyncStream<GroupServerCommand>.Continuation
     ) async throws -> StartedKeeper {
         let accepted = AcceptCount()
         let makeProtocol = try makeFactory(loop)
-        let server = try await loop.createServer(
-            { accepted.count += 1; return try makeProtocol() },
-            host: options.host, port: options.port, family: options.family, flags: options.flags,
-            backlog: options.backlog, ssl: options.ssl, reuseAddress: options.reuseAddress, reusePort: true,
-            keepAlive: options.keepAlive)
+        let factory: () throws -> any ConnectionProtocol = { accepted.count += 1; return try makeProtocol() }
+        let server: Server
+        if case .fed = role {
+            // No socket: connections arrive from the acceptor (`.adopt`), through the TLS
+            // layer when asked, as createServer would wrap them.
+            let tls = try TLSOptions.server(ssl: options.ssl, handshakeTimeout: nil, shutdownTimeout: nil)
+            server = try await loop.makeServer(tls?.serverFactory(factory, loop: loop) ?? factory, sockets: [],
+                                               backlog: options.backlog, startServing: false)
+        } else {
+            server = try await loop.createServer(
+                factory, host: options.host, port: options.port, family: options.family, flags: options.flags,
+                backlog: options.backlog, ssl: options.ssl, reuseAddress: options.reuseAddress,
+                reusePort: role.reusesPort, keepAlive: options.keepAlive)
+        }
+        if case .acceptor(let others) = role { handOver(from: server, to: others) }
         let addresses = server.sockets.compactMap { try? $0.localAddress }
         let keeper = Task { _ = loop; return await keep(loop, server, accepted, commands, control) }
         return StartedKeeper(keeper: keeper, addresses: addresses)
@@ -124,10 +154,14 @@ extension EventLoopGroup {
         _ loop: isolated EventLoop, _ server: Server, _ accepted: AcceptCount,
         _ commands: AsyncStream<GroupServerCommand>, _ control: AsyncStream<GroupServerCommand>.Continuation
     ) async -> Int {
+        var isClosed = false
         var watchingClose = false
         for await command in commands {
             switch command {
+            case .adopt(let descriptor, let peer):
+                adopt(loop, server, descriptor, peer, isClosed: isClosed)
             case .close:
+                isClosed = true
                 server.close()
             case .closeClients:
                 server.closeClients()
@@ -136,6 +170,7 @@ extension EventLoopGroup {
             case .connectionCount(let reply):
                 reply.resume(returning: accepted.count)
             case .shutdown(let grace):
+                isClosed = true
                 server.close()
                 if await !closes(loop, server, within: grace) {
                     server.closeClients()
@@ -143,7 +178,7 @@ extension EventLoopGroup {
                     if await !closes(loop, server, within: max(grace, .seconds(1))) { server.abortClients() }
                 }
             }
-            if !watchingClose, server.sockets.isEmpty {
+            if !watchingClose, isClosed {
                 // Closed: the commands end once its last client is gone.
                 watchingClose = true
                 Task { _ = loop; try? await server.waitClosed(); control.finish() }
@@ -152,9 +187,55 @@ extension EventLoopGroup {
         return accepted.count
     }
 
+    /// The round-robin acceptor: loop 0's server keeps every n-th connection and hands the
+    /// others, in turn, to the other loops' keepers as descriptors (NIO's child channels).
+    private static func handOver(from server: Server, to others: [AsyncStream<GroupServerCommand>.Continuation]) {
+        var turn = 0
+        server.acceptedSocketHandler = { [unowned server] socket, peer in
+            defer { turn = (turn + 1) % (others.count + 1) }
+            guard turn > 0 else { return server.startConnection(socket, peer: peer) }
+            let descriptor = socket.detach()
+            if case .terminated = others[turn - 1].yield(.adopt(descriptor, peer)) {
+                Glibc.close(descriptor)  // that loop's server is gone: refuse the connection
+            }
+        }
+    }
+
+    /// A connection handed over by the acceptor, served by this loop's server (closed at
+    /// once if the server is closed).
+    private static func adopt(
+        _ loop: isolated EventLoop, _ server: Server, _ descriptor: Int32, _ peer: SocketAddress, isClosed: Bool
+    ) {
+        guard !isClosed else {
+            Glibc.close(descriptor)
+            return
+        }
+        do {
+            server.startConnection(try Socket(adopting: descriptor), peer: peer)
+        } catch {
+            Glibc.close(descriptor)
+            loop.callExceptionHandler(ExceptionContext(
+                message: Server.incomingConnectionFailure, error: error, extra: ["peername": "\(peer)"]))
+        }
+    }
+
     /// Whether `server` is closed with no client left within `delay`.
     private static func closes(_ loop: isolated EventLoop, _ server: Server, within delay: Duration) async -> Bool {
         (try? await withTimeout(delay) { try await server.waitClosed() }) != nil
+    }
+}
+
+/// What one loop's server does in a group server.
+private enum MemberRole: Sendable {
+    /// Listens on the shared address itself (SO_REUSEPORT).
+    case listener
+    /// Listens alone and hands connections round robin to these loops and itself.
+    case acceptor([AsyncStream<GroupServerCommand>.Continuation])
+    /// Has no socket; serves the connections the acceptor hands it.
+    case fed
+
+    var reusesPort: Bool {
+        if case .listener = self { true } else { false }
     }
 }
 

@@ -1,10 +1,11 @@
 /// A server listening on every loop of an `EventLoopGroup`: asyncio's `Server`, once per
 /// loop, behind one value. Made by the group's `createServer` or `startServer`.
 ///
-/// Each loop has its own listening socket on the same address and port (SO_REUSEPORT: the
-/// kernel spreads incoming connections over them) and its own `Server`, which never leaves
-/// that loop; this value only sends them commands, so it is `Sendable` and may be used
-/// from any loop or thread.
+/// Each loop has its own `Server`, which never leaves that loop, and serves the connections
+/// it gets: by default each loop listens on the same address and port (SO_REUSEPORT: the
+/// kernel spreads incoming connections over them); with `.roundRobin` loop 0 accepts and
+/// hands them out in turn (`Distribution`). This value only sends the loops' servers
+/// commands, so it is `Sendable` and may be used from any loop or thread.
 public final class GroupServer: Sendable, CustomStringConvertible {
     /// The addresses every loop listens on (the first loop's sockets' addresses).
     public let addresses: [SocketAddress]
@@ -23,6 +24,20 @@ public final class GroupServer: Sendable, CustomStringConvertible {
         self.members = members
         self.addresses = addresses
         self.clientGracePeriod = clientGracePeriod
+    }
+
+    /// How a group server's connections reach its loops.
+    public enum Distribution: Sendable, Equatable {
+        /// Every loop listens on the address (SO_REUSEPORT) and the kernel picks the loop of
+        /// each connection by a hash of its addresses: no hop, but a few connections may
+        /// leave a loop idle (4 connections over 4 loops left one or two idle in every
+        /// trial, BENCHMARKS.md).
+        case reusePort
+        /// Loop 0 alone listens and hands each accepted connection to the next loop in
+        /// turn (itself included), as NIO's server channel hands child channels to its
+        /// group: an even spread, for one hop (a descriptor sent to the other loop) per
+        /// connection.
+        case roundRobin
     }
 
     /// The port every loop listens on (the real one when the server was asked for port 0).
@@ -93,6 +108,8 @@ public final class GroupServer: Sendable, CustomStringConvertible {
 
 /// What a `GroupServer` asks of one loop's server.
 enum GroupServerCommand: Sendable {
+    /// A connection the acceptor accepted for this loop: its descriptor and peer.
+    case adopt(Int32, SocketAddress)
     case close
     case closeClients
     case abortClients

@@ -71,10 +71,12 @@ final class GroupEchoExecutableTests: XCTestCase {
         for mode in ["protocol", "buffered", "streams"] {
             try runWithClientsAttached(mode: mode, signal: mode == "streams" ? SIGINT : SIGTERM)
         }
+        try runWithClientsAttached(mode: "protocol", signal: SIGTERM, distribution: "roundrobin")
     }
 
-    private func runWithClientsAttached(mode: String, signal: Int32) throws {
-        let server = try start([try echoBinary().path, "--port", "0", "--loops", "2", "--mode", mode, "--work", "2"])
+    private func runWithClientsAttached(mode: String, signal: Int32, distribution: String = "reuseport") throws {
+        let server = try start([try echoBinary().path, "--port", "0", "--loops", "2", "--mode", mode, "--work", "2",
+                                "--distribution", distribution])
         defer { if server.process.isRunning { kill(server.process.processIdentifier, SIGKILL) } }
         let pid = server.process.processIdentifier
         runLoopTest { loop, _ in
@@ -98,6 +100,7 @@ final class GroupEchoExecutableTests: XCTestCase {
         }
         let counts = try connectionsPerLoop(server)
         XCTAssertEqual(counts.count, 2, mode)
+        if distribution == "roundrobin" { XCTAssertEqual(counts, [15, 15]) }
         XCTAssertEqual(counts.reduce(0, +), 30, "\(mode): \(counts)")
         XCTAssertTrue(exited(server.process), "\(mode): asyncio-echo --loops 2 did not exit after signal \(signal)")
         XCTAssertEqual(server.process.terminationReason, .exit, mode)
@@ -120,16 +123,22 @@ final class GroupEchoExecutableTests: XCTestCase {
     }
 
     func testLoopsWithTheSocketsModeIsAUsageError() throws {
+        let (status, message) = try runToExit([try echoBinary().path, "--loops", "2", "--mode", "sockets"])
+        XCTAssertEqual(status, 64)  // EX_USAGE
+        XCTAssertTrue(message.contains("--loops works with modes protocol, buffered and streams"), message)
+    }
+
+    /// Runs a command that exits at once; returns its status and standard error.
+    private func runToExit(_ command: [String]) throws -> (Int32, String) {
         let process = Process()
-        process.executableURL = try echoBinary()
-        process.arguments = ["--loops", "2", "--mode", "sockets"]
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         let errors = Foundation.Pipe()
         process.standardError = errors
-        process.standardOutput = Foundation.Pipe()
+        process.standardOutput = FileHandle.nullDevice
         try process.run()
-        XCTAssertTrue(exited(process))
-        XCTAssertEqual(process.terminationStatus, 64)
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertTrue(message.contains("--loops works with modes protocol, buffered and streams"), message)
+        process.waitUntilExit()
+        return (process.terminationStatus, message)
     }
 }

@@ -39,6 +39,40 @@ final class GroupServerTests: XCTestCase {
         XCTAssertTrue(perLoop.allSatisfy { $0 > 0 }, "\(perLoop)")
     }
 
+    // The round-robin acceptor: loop 0 accepts, each connection goes to the next loop in
+    // turn (a descriptor handed over), so the spread is exact; every byte is served by
+    // the loop the connection was handed to.
+    func testRoundRobinHandsConnectionsToEveryLoopInTurn() throws {
+        let group = try EventLoopGroup(loopCount: 4)
+        let bytesPerLoop = Locked([0, 0, 0, 0])
+        try group.run(stopSignals: []) { loop in
+            let server = try await group.createServer(perLoop: { loop in
+                let index = group.loops.firstIndex { $0 === loop }!
+                return { CountingEchoProtocol { count in bytesPerLoop.withLock { $0[index] += count } } }
+            }, host: "127.0.0.1", port: 0, clientGracePeriod: .milliseconds(20), distribution: .roundRobin)
+            let port = try XCTUnwrap(server.port)
+            var clients: [Socket] = []
+            for index in 0..<8 {  // one at a time, so they are accepted in this order
+                let client = try await rawClient(loop, to: try SocketAddress(ipv4: "127.0.0.1", port: port))
+                let payload = digitPattern(5000 + index, from: index)
+                try await rawSendAll(loop, client, payload)
+                let echoed = try await rawRead(loop, client, atLeast: payload.count).bytes
+                XCTAssertEqual(echoed, payload, "client \(index)")
+                clients.append(client)
+            }
+            let counts = await server.connectionCounts()
+            XCTAssertEqual(counts, [2, 2, 2, 2])
+            // Shutting down closes the clients of every loop, the handed-over ones too.
+            await server.shutdown()
+            for client in clients {
+                let (rest, eof) = try await rawRead(loop, client, atLeast: 0, untilEOF: true)
+                XCTAssertTrue(eof && rest.isEmpty)
+                client.close()
+            }
+        }
+        XCTAssertEqual(bytesPerLoop.current, [5000 + 5004, 5001 + 5005, 5002 + 5006, 5003 + 5007])
+    }
+
     // A host that resolves to several addresses gets one port for all of them, so every
     // loop can listen on each.
     func testPortZeroWithSeveralAddressesGivesThemOnePort() throws {
