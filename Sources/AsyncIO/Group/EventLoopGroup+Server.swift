@@ -40,45 +40,66 @@ extension EventLoopGroup {
         distribution: GroupServer.Distribution = .reusePort
     ) async throws -> GroupServer {
         guard await coordinator.acceptsWork else { throw EventLoopGroupError.notRunning }
-        var options = ListenOptions(host: host, port: port, family: family, flags: flags, backlog: backlog,
+        let options = ListenOptions(host: host, port: port, family: family, flags: flags, backlog: backlog,
                                     ssl: ssl, reuseAddress: reuseAddress, keepAlive: keepAlive)
         var members: [GroupServer.Member] = []
-        var addresses: [SocketAddress] = []
+        let addresses: [SocketAddress]
         do {
-            if distribution == .roundRobin {
-                // The other loops first, each with a server that has no socket of its own,
-                // then loop 0's, which accepts for all of them.
-                for loop in loops.dropFirst() {
-                    members.append(try await Self.listen(on: loop, options, makeFactory, role: .fed).0)
-                }
-                let (acceptor, bound) = try await Self.listen(
-                    on: loops[0], options, makeFactory, role: .acceptor(members.map(\.commands)))
-                members.insert(acceptor, at: 0)
-                addresses = bound
-            }
-            for loop in loops where distribution == .reusePort {
-                var (member, bound) = try await Self.listen(on: loop, options, makeFactory, role: .listener)
-                if addresses.isEmpty, options.port == 0 {
-                    let first = bound.first?.port ?? 0
-                    if bound.contains(where: { $0.port != first }) {
-                        // Port 0 gave each address of `host` a port of its own: listen again
-                        // with the first one's everywhere, so every loop can share them.
-                        await GroupServer(members: [member], addresses: bound, clientGracePeriod: .zero).shutdown()
-                        options.port = first
-                        (member, bound) = try await Self.listen(on: loop, options, makeFactory, role: .listener)
-                    }
-                    options.port = first
-                }
-                members.append(member)
-                if addresses.isEmpty { addresses = bound }
+            switch distribution {
+            case .reusePort: addresses = try await listenOnEveryLoop(options, makeFactory, into: &members)
+            case .roundRobin: addresses = try await acceptOnFirstLoop(options, makeFactory, into: &members)
             }
         } catch {
-            await GroupServer(members: members, addresses: addresses, clientGracePeriod: .zero).shutdown()
+            // Close what the loops that could listen opened.
+            await GroupServer(members: members, addresses: [], clientGracePeriod: .zero).shutdown()
             throw error
         }
         let server = GroupServer(members: members, addresses: addresses, clientGracePeriod: clientGracePeriod)
         await coordinator.register(server)
         return server
+    }
+
+    /// `.reusePort`: every loop listens on the address; returns loop 0's addresses.
+    private func listenOnEveryLoop(
+        _ options: ListenOptions,
+        _ makeFactory: @escaping @Sendable (isolated EventLoop) throws -> () throws -> any ConnectionProtocol,
+        into members: inout [GroupServer.Member]
+    ) async throws -> [SocketAddress] {
+        var options = options
+        var addresses: [SocketAddress] = []
+        for loop in loops {
+            var (member, bound) = try await Self.listen(on: loop, options, makeFactory, role: .listener)
+            if addresses.isEmpty, options.port == 0 {
+                let first = bound.first?.port ?? 0
+                if bound.contains(where: { $0.port != first }) {
+                    // Port 0 gave each address of `host` a port of its own: listen again
+                    // with the first one's everywhere, so every loop can share them.
+                    await GroupServer(members: [member], addresses: bound, clientGracePeriod: .zero).shutdown()
+                    options.port = first
+                    (member, bound) = try await Self.listen(on: loop, options, makeFactory, role: .listener)
+                }
+                options.port = first
+            }
+            members.append(member)
+            if addresses.isEmpty { addresses = bound }
+        }
+        return addresses
+    }
+
+    /// `.roundRobin`: the other loops first, each with a server that has no socket of its
+    /// own, then loop 0's, which accepts for all of them; returns its addresses.
+    private func acceptOnFirstLoop(
+        _ options: ListenOptions,
+        _ makeFactory: @escaping @Sendable (isolated EventLoop) throws -> () throws -> any ConnectionProtocol,
+        into members: inout [GroupServer.Member]
+    ) async throws -> [SocketAddress] {
+        for loop in loops.dropFirst() {
+            members.append(try await Self.listen(on: loop, options, makeFactory, role: .fed).0)
+        }
+        let (acceptor, addresses) = try await Self.listen(
+            on: loops[0], options, makeFactory, role: .acceptor(members.map(\.commands)))
+        members.insert(acceptor, at: 0)
+        return addresses
     }
 
     /// Starts a streams server on every loop of the group: asyncio's `start_server`, as
