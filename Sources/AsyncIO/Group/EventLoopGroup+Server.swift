@@ -45,10 +45,7 @@ extension EventLoopGroup {
         var members: [GroupServer.Member] = []
         let addresses: [SocketAddress]
         do {
-            switch distribution {
-            case .reusePort: addresses = try await listenOnEveryLoop(options, makeFactory, into: &members)
-            case .roundRobin: addresses = try await acceptOnFirstLoop(options, makeFactory, into: &members)
-            }
+            addresses = try await listen(distribution, options, makeFactory, into: &members)
         } catch {
             // Close what the loops that could listen opened.
             await GroupServer(members: members, addresses: [], clientGracePeriod: .zero).shutdown()
@@ -59,12 +56,26 @@ extension EventLoopGroup {
         return server
     }
 
-    /// `.reusePort`: every loop listens on the address; returns loop 0's addresses.
-    private func listenOnEveryLoop(
-        _ options: ListenOptions,
+    /// Makes every loop's part of a group server, appending each to `members` as it is
+    /// made (so a failure can close them); returns the addresses loop 0 listens on.
+    ///
+    /// `.reusePort`: every loop listens on the address. `.roundRobin`: the other loops
+    /// first, each with a server that has no socket of its own, then loop 0's, which
+    /// accepts for all of them.
+    private func listen(
+        _ distribution: GroupServer.Distribution, _ options: ListenOptions,
         _ makeFactory: @escaping @Sendable (isolated EventLoop) throws -> () throws -> any ConnectionProtocol,
         into members: inout [GroupServer.Member]
     ) async throws -> [SocketAddress] {
+        if distribution == .roundRobin {
+            for loop in loops.dropFirst() {
+                members.append(try await Self.listen(on: loop, options, makeFactory, role: .fed).0)
+            }
+            let (acceptor, addresses) = try await Self.listen(
+                on: loops[0], options, makeFactory, role: .acceptor(members.map(\.commands)))
+            members.insert(acceptor, at: 0)
+            return addresses
+        }
         var options = options
         var addresses: [SocketAddress] = []
         for loop in loops {
@@ -83,22 +94,6 @@ extension EventLoopGroup {
             members.append(member)
             if addresses.isEmpty { addresses = bound }
         }
-        return addresses
-    }
-
-    /// `.roundRobin`: the other loops first, each with a server that has no socket of its
-    /// own, then loop 0's, which accepts for all of them; returns its addresses.
-    private func acceptOnFirstLoop(
-        _ options: ListenOptions,
-        _ makeFactory: @escaping @Sendable (isolated EventLoop) throws -> () throws -> any ConnectionProtocol,
-        into members: inout [GroupServer.Member]
-    ) async throws -> [SocketAddress] {
-        for loop in loops.dropFirst() {
-            members.append(try await Self.listen(on: loop, options, makeFactory, role: .fed).0)
-        }
-        let (acceptor, addresses) = try await Self.listen(
-            on: loops[0], options, makeFactory, role: .acceptor(members.map(\.commands)))
-        members.insert(acceptor, at: 0)
         return addresses
     }
 
