@@ -5,14 +5,23 @@ let package = Package(
     name: "AsyncIO",
     products: [
         .library(name: "AsyncIO", targets: ["AsyncIO"]),
+        // swift-service-lifecycle support, a library of its own so that `import AsyncIO`
+        // does not bring ServiceLifecycle (and swift-async-algorithms) into every program.
+        .library(name: "AsyncIOServiceLifecycle", targets: ["AsyncIOServiceLifecycle"]),
         .executable(name: "asyncio-echo", targets: ["asyncio-echo"]),
         .executable(name: "sock-echo-example", targets: ["sock-echo-example"]),
         .executable(name: "asyncio-loadgen", targets: ["asyncio-loadgen"]),
+        .executable(name: "asyncio-pipe-bench", targets: ["asyncio-pipe-bench"]),
+        .executable(name: "service-lifecycle-example", targets: ["service-lifecycle-example"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
-        // Command-line parsing for asyncio-echo only; the library does not depend on it.
+        // Graceful shutdown in a ServiceGroup, for AsyncIOServiceLifecycle only.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // `swift package generate-documentation` for the DocC catalog (scripts/docs); a
+        // plugin, so nothing of it is linked into any product.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
     ],
     targets: [
         // The system libuv (Debian: libuv1-dev), found through pkg-config.
@@ -47,10 +56,27 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
-        // asyncio's echo server and client protocol examples, over one loop.
+        // A `Service` that runs an event loop and its servers in a ServiceGroup, and shuts
+        // them down gracefully (Sources/AsyncIOServiceLifecycle).
+        .target(
+            name: "AsyncIOServiceLifecycle",
+            dependencies: [
+                "AsyncIO",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // An echo server in a ServiceGroup beside another service; SIGTERM shuts it down
+        // gracefully (the black-box test of AsyncIOServiceLifecycle runs it).
         .executableTarget(
-            name: "echo-protocol-example",
-            dependencies: ["AsyncIO"]
+            name: "service-lifecycle-example",
+            dependencies: [
+                "AsyncIO",
+                "AsyncIOServiceLifecycle",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/ServiceLifecycle"
         ),
         // The echo server the benchmarks and black-box tests run, one file per layer.
         .executableTarget(
@@ -63,6 +89,11 @@ let package = Package(
             dependencies: ["AsyncIO"],
             path: "Examples/SockEcho"
         ),
+        // Bytes through a child's pipes (cat), checked: the subprocess pipe benchmark.
+        .executableTarget(
+            name: "asyncio-pipe-bench",
+            dependencies: ["AsyncIO"]
+        ),
         // The benchmark's load generator: plain C on epoll, so it is never the slow side.
         .executableTarget(
             name: "asyncio-loadgen",
@@ -70,10 +101,18 @@ let package = Package(
         ),
         .testTarget(
             name: "AsyncIOTests",
-            dependencies: ["AsyncIO"],
+            dependencies: [
+                "AsyncIO",
+                // Tests/AsyncIOTests/ServiceLifecycle runs EventLoopService in a real ServiceGroup.
+                "AsyncIOServiceLifecycle",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             // Test-only PEM files the TLS tests read by path.
             exclude: ["TLS/Fixtures"]
         ),
+        // Snippets/*.swift (SockEcho, ProtocolEcho, StreamsEcho): the Getting started
+        // programs of the DocC catalog. SwiftPM builds each as an executable of its own,
+        // which GettingStartedTests runs, and the catalog shows them with @Snippet.
     ],
     swiftLanguageModes: [.v6]
 )

@@ -221,7 +221,7 @@ extension EventLoop {
         do {
             try socket.setBlocking(false)
             proto = try factory()
-            guard StreamTransport.receiver(for: proto) != nil else {
+            guard StreamReceiver(proto) != nil else {
                 throw InvalidArgumentError("\(P.self) is neither a StreamingProtocol nor a BufferedProtocol")
             }
         } catch {

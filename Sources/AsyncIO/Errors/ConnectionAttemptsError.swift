@@ -9,6 +9,7 @@ public struct ConnectionAttemptsError: Error, @unchecked Sendable, CustomStringC
         self.errors = errors
     }
 
+    /// asyncio's combined message: how many attempts failed, then each one's error.
     public var description: String {
         "create_connection failed (\(errors.count) sub-exception\(errors.count == 1 ? "" : "s")): "
             + errors.map { "\($0)" }.joined(separator: "; ")

@@ -11,6 +11,7 @@ public enum EventLoopError: Error, Sendable, Equatable, CustomStringConvertible 
     /// `close()` on a running loop.
     case closeWhileRunning
 
+    /// The text asyncio's `RuntimeError` carries for the same misuse.
     public var description: String {
         switch self {
         case .closed: "Event loop is closed"

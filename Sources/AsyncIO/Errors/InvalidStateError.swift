@@ -7,5 +7,6 @@ public struct InvalidStateError: Error, Sendable, CustomStringConvertible {
     /// An error saying `message`.
     public init(_ message: String) { self.message = message }
 
+    /// The message, as asyncio's `InvalidStateError` prints it.
     public var description: String { message }
 }

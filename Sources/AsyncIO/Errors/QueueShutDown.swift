@@ -4,5 +4,6 @@ public struct QueueShutDown: Error, Sendable, Equatable, CustomStringConvertible
     /// The error `put`, `putNowait`, `get` and `getNowait` throw after `shutdown`.
     public init() {}
 
+    /// "QueueShutDown": the error's name, which is all asyncio's exception says.
     public var description: String { "QueueShutDown" }
 }

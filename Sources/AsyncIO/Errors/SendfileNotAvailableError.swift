@@ -10,5 +10,6 @@ public struct SendfileNotAvailableError: Error, Sendable, CustomStringConvertibl
     /// An error with `message`.
     public init(_ message: String) { self.message = message }
 
+    /// The message: why the system call cannot be used.
     public var description: String { message }
 }

@@ -16,6 +16,7 @@ public enum SocketUsageError: Error, Sendable, Equatable, CustomStringConvertibl
     /// datagram socket for `sockSendFile`, ...).
     case invalidArgument(String)
 
+    /// What was wrong, in asyncio's words where it has them.
     public var description: String {
         switch self {
         case .usedByTransport(let fd): "File descriptor \(fd) is used by transport"

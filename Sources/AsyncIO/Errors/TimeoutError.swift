@@ -3,5 +3,6 @@ public struct TimeoutError: Error, Sendable, CustomStringConvertible {
     /// The error `withTimeout` throws.
     public init() {}
 
+    /// "timed out".
     public var description: String { "timed out" }
 }

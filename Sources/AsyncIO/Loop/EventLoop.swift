@@ -68,9 +68,15 @@ public actor EventLoop {
     nonisolated(unsafe) var liveTasks: [UInt64: LiveTask] = [:]
     nonisolated(unsafe) var nextTaskID: UInt64 = 0
     nonisolated(unsafe) var exceptionHandler: ((EventLoop, ExceptionContext) -> Void)?
-    /// One loop-wide receive buffer: stream transports with a `StreamingProtocol` and
-    /// `sockRecv` read into it and copy out exactly what arrived, before anything else
-    /// can run on the loop, so one buffer serves every socket of the loop.
+    /// One loop-wide receive buffer (256 KiB), and its rule: whoever reads into it copies
+    /// out exactly what arrived before returning to the loop, so nothing else can run
+    /// between the read and the copy and one buffer serves every descriptor of the loop.
+    /// Its users: the stream transports (`BaseStreamTransport`: sockets and read pipes
+    /// with a `StreamingProtocol`, and a write pipe's `PeerCloseWatch`), the datagram
+    /// transport (each datagram), `sockRecv`/`sockRecvFrom` (`Sockets/EventLoop+Sockets.swift`),
+    /// and the TLS layer (`SSLProtocol`: ciphertext from the plain transport, and
+    /// plaintext decrypted for a `StreamingProtocol`). A `BufferedProtocol` brings its
+    /// own buffer instead.
     nonisolated(unsafe) let receiveScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
     /// Requests made to the resolver (the thread pool); lets tests see the literal-IP fast path.
     nonisolated(unsafe) var resolverRequestCount = 0

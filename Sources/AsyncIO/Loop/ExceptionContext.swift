@@ -17,6 +17,8 @@ public struct ExceptionContext: @unchecked Sendable, CustomStringConvertible {
         self.extra = extra
     }
 
+    /// The message, then the error, the handle and the extra keys (sorted), one per line:
+    /// what the default exception handler logs.
     public var description: String {
         var text = message
         if let error { text += "\nexception: \(error)" }

@@ -168,6 +168,8 @@ public final class Future<T: Sendable> {
 }
 
 extension Future: CustomStringConvertible {
+    /// asyncio's `repr`: `<Future pending>`, `<Future finished result=…>`,
+    /// `<Future finished exception=…>` or `<Future cancelled>`.
     public var description: String {
         switch state {
         case .pending: "<Future pending>"

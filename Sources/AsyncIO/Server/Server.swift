@@ -264,7 +264,7 @@ public final class Server: CustomStringConvertible {
     func startConnection(_ socket: Socket, peer: SocketAddress) {
         do {
             let proto = try factory()
-            guard StreamTransport.receiver(for: proto) != nil else {
+            guard StreamReceiver(proto) != nil else {
                 socket.close()
                 loop.callExceptionHandler(ExceptionContext(
                     message: "Protocol factory returned \(type(of: proto)) for an incoming connection, "
@@ -284,6 +284,7 @@ public final class Server: CustomStringConvertible {
     /// (asyncio's `_accept_connection2`); the TLS layer reports failed handshakes with it.
     static let incomingConnectionFailure = "Error on transport creation for incoming connection"
 
+    /// asyncio's `repr`: `<Server sockets=[…]>`, the listening sockets.
     public var description: String {
         "<Server sockets=\(sockets.map(\.description))>"
     }
@@ -296,6 +297,7 @@ public enum ServerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `serveForever()` on a closed server.
     case closed(String)
 
+    /// The text asyncio's `RuntimeError` carries, naming the server.
     public var description: String {
         switch self {
         case .alreadyServingForever(let server): "server \(server) is already being awaited on serveForever()"

@@ -23,6 +23,8 @@ public struct AddressInfo: Sendable, Hashable, CustomStringConvertible {
         self.address = address
     }
 
+    /// The entry as Python prints a `getaddrinfo` tuple:
+    /// `(family, type, proto, 'canonname', address)`.
     public var description: String {
         "(\(family), \(type), \(proto), '\(canonicalName)', \(address))"
     }

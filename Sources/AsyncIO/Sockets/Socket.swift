@@ -226,6 +226,8 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         (try? getOption(level: SOL_SOCKET, name: SO_ERROR)) ?? EBADF
     }
 
+    /// Python's socket `repr`: `<Socket fd=…, family=…, type=…, proto=…, laddr=…, raddr=…>`
+    /// (the addresses while the socket has them).
     public var description: String {
         var text = "<Socket fd=\(descriptor), family=\(family), type=\(type), proto=\(proto)"
         if descriptor >= 0 {

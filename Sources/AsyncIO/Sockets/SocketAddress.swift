@@ -253,10 +253,12 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether both are the same address: the same family and bytes of the C `sockaddr`.
     public static func == (lhs: SocketAddress, rhs: SocketAddress) -> Bool {
         lhs.bytes == rhs.bytes
     }
 
+    /// Hashes the bytes of the C `sockaddr`, as `==` compares them.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(bytes)
     }
@@ -270,5 +272,6 @@ public struct AddressParseError: Error, Sendable, CustomStringConvertible {
     /// Why it is not an address.
     public var reason: String
 
+    /// "invalid address 'TEXT': REASON".
     public var description: String { "invalid address '\(text)': \(reason)" }
 }

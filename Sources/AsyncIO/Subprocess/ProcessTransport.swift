@@ -9,26 +9,27 @@ import Glibc
 /// and `connectionLost(nil)` once, after the child exited and every pipe closed. What
 /// happens before `connectionMade` is delivered is queued and delivered after it.
 ///
+/// Its life is `TransportCore`'s: `close()` moves it to closing, and `connectionLost` is
+/// delivered once, when the child exited and every pipe closed, whether or not it was
+/// closed.
+///
 /// Lifetime: the process handle's exit callback and the pipes keep the transport alive
 /// until the child exited and the pipes closed; `connectionLost` then drops the protocol.
-final class ProcessTransport: SubprocessTransport, @unchecked Sendable, CustomStringConvertible {
+final class ProcessTransport: TransportCore<SubprocessSlot>, SubprocessTransport {
     /// One piped standard stream of the child.
     struct Pipe {
         let transport: any BaseTransport
         let pipeProtocol: SubprocessPipeProtocol
     }
 
-    let loop: EventLoop
     let pid: Int32
     private(set) var returnCode: Int32?
-    var protocolObject: any SubprocessProtocol
     private var process: UVProcess?
     private var pipes: [Int32: Pipe] = [:]
     /// asyncio's `_pending_calls`: events that arrive before `connectionMade` went out.
     private var pendingCalls: [() -> Void]? = []
-    private var isClosed = false
+    /// asyncio's `_finished`: `connectionLost` is queued (after the calls before it).
     private var isFinished = false
-    private var isConnectionLost = false
     /// Whether `close()` had to kill the child (asyncio logs it in debug mode).
     private(set) var wasKilledByClose = false
     private var exitWaiters: [LoopWaiter<Int32>] = []
@@ -42,10 +43,9 @@ final class ProcessTransport: SubprocessTransport, @unchecked Sendable, CustomSt
         protocol: any SubprocessProtocol
     ) {
         loop.assertOnLoopThread()
-        self.loop = loop
         self.process = process
         pid = process.pid
-        protocolObject = `protocol`
+        super.init(loop: loop, slot: SubprocessSlot(member: `protocol`))
         for (fd, handle) in pipeHandles.sorted(by: { $0.key < $1.key }) {
             let pipeProtocol = SubprocessPipeProtocol(process: self, fd: fd)
             let transport: any BaseTransport
@@ -61,7 +61,7 @@ final class ProcessTransport: SubprocessTransport, @unchecked Sendable, CustomSt
         }
         if loop.debug { loop.logger.debug("process \(pid) created: \(self)") }
         loop.scheduleSoon { [self] in
-            protocolObject.connectionMade(self)
+            slot.member.connectionMade(self)
             let calls = pendingCalls ?? []
             pendingCalls = nil
             for call in calls { call() }
@@ -93,24 +93,12 @@ final class ProcessTransport: SubprocessTransport, @unchecked Sendable, CustomSt
     var peerName: SocketAddress? { nil }
     var sockName: SocketAddress? { nil }
     var socket: Socket? { nil }
-    var isClosing: Bool { isClosed }
-
-    func setProtocol(_ protocol: any BaseProtocol) {
-        loop.assertOnLoopThread()
-        guard let subprocess = `protocol` as? any SubprocessProtocol else {
-            preconditionFailure("a subprocess transport needs a SubprocessProtocol, got \(type(of: `protocol`))")
-        }
-        protocolObject = subprocess
-    }
-
-    func getProtocol() -> any BaseProtocol { protocolObject }
 
     /// asyncio's `close()`: closes the pipes and kills the child if it still runs (a child
     /// that exited but was not reaped yet is left alone).
     func close() {
         loop.assertOnLoopThread()
-        guard !isClosed else { return }
-        isClosed = true
+        guard beginClosing() else { return }
         for fd in pipes.keys.sorted() { pipes[fd]!.transport.close() }
         guard returnCode == nil, let process, !process.hasExited, !process.hasTerminated else { return }
         if loop.debug { loop.logger.warning("Close running child process: kill \(self)") }
@@ -131,7 +119,7 @@ final class ProcessTransport: SubprocessTransport, @unchecked Sendable, CustomSt
         guard returnCode == nil, let process, !process.hasExited else { throw Self.processLookupError() }
         let status = process.kill(signal)
         if status == -ESRCH { throw Self.processLookupError() }
-        if status < 0 { throw OSError(errno: -status, operation: "kill(\(pid), \(signal))") }
+        if status < 0 { throw OSError(uvStatus: status, operation: "kill(\(pid), \(signal))") }
     }
 
     func terminate() throws { try sendSignal(SIGTERM) }
@@ -147,7 +135,7 @@ final class ProcessTransport: SubprocessTransport, @unchecked Sendable, CustomSt
     nonisolated(nonsending) func wait() async throws -> Int32 {
         loop.assertOnLoopThread()
         return try await loop.suspend { (waiter: LoopWaiter<Int32>) in
-            if let returnCode, isConnectionLost {
+            if let returnCode, state == .lost {
                 waiter.resume(returning: returnCode)
                 return
             }
@@ -170,14 +158,14 @@ final class ProcessTransport: SubprocessTransport, @unchecked Sendable, CustomSt
     func pipeDataReceived(fd: Int32, data: [UInt8]) {
         // The hot path: no closure allocation once connectionMade went out.
         if pendingCalls == nil {
-            protocolObject.pipeDataReceived(fd: fd, data: data)
+            slot.member.pipeDataReceived(fd: fd, data: data)
         } else {
-            pendingCalls!.append { [self] in protocolObject.pipeDataReceived(fd: fd, data: data) }
+            pendingCalls!.append { [self] in slot.member.pipeDataReceived(fd: fd, data: data) }
         }
     }
 
     func pipeConnectionLost(fd: Int32, error: (any Error)?) {
-        call { [self] in protocolObject.pipeConnectionLost(fd: fd, error: error) }
+        call { [self] in slot.member.pipeConnectionLost(fd: fd, error: error) }
         tryFinish()
     }
 
@@ -187,7 +175,7 @@ final class ProcessTransport: SubprocessTransport, @unchecked Sendable, CustomSt
         if loop.debug { loop.logger.info("\(self) exited with return code \(code)") }
         returnCode = code
         process?.close()
-        call { [self] in protocolObject.processExited() }
+        call { [self] in slot.member.processExited() }
         tryFinish()
     }
 
@@ -196,23 +184,20 @@ final class ProcessTransport: SubprocessTransport, @unchecked Sendable, CustomSt
         guard !isFinished, returnCode != nil else { return }
         guard pipes.values.allSatisfy({ $0.pipeProtocol.isDisconnected }) else { return }
         isFinished = true
-        call { [self] in callConnectionLost(nil) }
+        call { [self] in deliverConnectionLost(nil) }
     }
 
-    /// asyncio's `_call_connection_lost`: tells the protocol, wakes `wait()`ers, lets go.
-    private func callConnectionLost(_ error: (any Error)?) {
-        isConnectionLost = true
-        protocolObject.connectionLost(error)
-        protocolObject = DisconnectedSubprocessProtocol()
+    /// After `connectionLost` (asyncio's `_call_connection_lost`): wakes `wait()`ers, lets go.
+    override func didLoseConnection() {
         process = nil
         let waiters = exitWaiters
         exitWaiters = []
         for waiter in waiters { waiter.resume(returning: returnCode!) }
     }
 
-    var description: String {
+    override var description: String {
         var text = "<ProcessTransport"
-        if isClosed { text += " closed" }
+        if state != .open { text += " closed" }
         text += " pid=\(pid)"
         if let returnCode { text += " returncode=\(returnCode)" } else { text += " running" }
         for fd in pipes.keys.sorted() {
@@ -221,6 +206,3 @@ final class ProcessTransport: SubprocessTransport, @unchecked Sendable, CustomSt
         return text + ">"
     }
 }
-
-/// What a subprocess transport holds after `connectionLost` (asyncio sets `_protocol = None`).
-final class DisconnectedSubprocessProtocol: SubprocessProtocol {}

@@ -1,7 +1,7 @@
 /// What a subprocess transport puts on each of its pipes: asyncio's
 /// `ReadSubprocessPipeProto` and `WriteSubprocessPipeProto` (one class here; the stdin
 /// pipe never receives data). It forwards the pipe's events to its process transport.
-final class SubprocessPipeProtocol: StreamingProtocol, @unchecked Sendable {
+final class SubprocessPipeProtocol: StreamingProtocol {
     let fd: Int32
     /// Dropped once the pipe is lost, which breaks the transport ↔ pipe cycle.
     private var process: ProcessTransport?
@@ -27,10 +27,10 @@ final class SubprocessPipeProtocol: StreamingProtocol, @unchecked Sendable {
     }
 
     func pauseWriting() {
-        process?.protocolObject.pauseWriting()
+        process?.getProtocol().pauseWriting()
     }
 
     func resumeWriting() {
-        process?.protocolObject.resumeWriting()
+        process?.getProtocol().resumeWriting()
     }
 }

@@ -66,7 +66,7 @@ extension EventLoop {
     /// asyncio's `_create_connection_transport` with `ssl`: the plain transport gets an
     /// `SSLProtocol`, and this returns once the handshake is done and the user's protocol
     /// got `connectionMade`. On failure or cancellation the socket is closed.
-    func makeTLSConnectionTransport<P: ConnectionProtocol>(
+    nonisolated(nonsending) func makeTLSConnectionTransport<P: ConnectionProtocol>(
         _ socket: Socket, _ factory: () throws -> P, options: TLSOptions, serverSide: Bool = false
     ) async throws -> (any Transport, P) {
         let proto: P

@@ -53,7 +53,6 @@ public struct SSLCertVerificationError: Error, Sendable, Equatable, CustomString
         self.verifyMessage = verifyMessage
     }
 
-    /// Python's `str(SSLError)` layout: library, reason, and the failed call.
     /// Python's message: `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: …`.
     public var description: String {
         "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: \(verifyMessage)"

@@ -18,7 +18,7 @@ import Glibc
 /// `outgoing`, and each flush moves what is there with one transport write.
 ///
 /// Loop-bound: everything runs on the loop thread.
-final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
+final class SSLProtocol: BufferedProtocol {
     enum State { case unwrapped, doHandshake, wrapped, flushing, shutdown }
     /// What the user's protocol has been told (asyncio's `AppProtocolState`).
     enum AppState { case initial, connectionMade, eof, connectionLost }
@@ -49,11 +49,15 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
     private(set) var state = State.unwrapped
     private var appState: AppState
     private(set) var appProtocol: any BaseProtocol
-    private var appReceiver: StreamTransport.Receiver
+    private var appReceiver: StreamReceiver
     /// The app-facing transport, until the connection is lost.
     private(set) var appTransport: SSLTransport?
     /// The plain transport, from `connectionMade` until `connectionLost`.
     private(set) var transport: (any Transport)?
+    /// The same transport, when it can be closed with the error that ended the connection
+    /// (the library's own stream transports can; a user's transport given to `startTLS`
+    /// is aborted instead).
+    private var forceClosablePlain: (any ForceClosableTransport)?
     /// Who waits for the handshake (createConnection, startTLS).
     var waiter: LoopWaiter<Void>?
     /// A server's accepted connection, which nobody awaits: asyncio's
@@ -63,21 +67,25 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
     private var handshakeTimer: TimerHandle?
     private var shutdownTimer: TimerHandle?
     private var isEOFReceived = false
-    private var connectionLostWrites = 0
+    private var lostWrites = LostWriteCounter()
 
     /// Plaintext written while OpenSSL could not take it (during the handshake, or a
     /// renegotiation); normally empty, as memory BIOs always take a whole write.
     private var backlog: [UInt8] = []
     private var backlogStart = 0
-    /// Where `outgoing` is drained to before one transport write.
-    private var flushBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    /// Where `outgoing` is drained to before one transport write; allocated last in `init`,
+    /// so a failing `init` has nothing to free.
+    private var flushBuffer: UnsafeMutableRawBufferPointer
 
     private(set) var isAppReadingPaused = false
-    private var isSSLReadingPaused = false
+    /// Whether the plain transport asked us to stop writing (its `pauseWriting`).
     private var isSSLWritingPaused = false
-    private var isAppWritingPaused = false
-    var writeLimits: WriteBufferLimits
-    private let readLimits: WriteBufferLimits
+    /// asyncio's `_control_app_writing`: the app's writes against the whole buffer.
+    var appWriteFlow = BufferFlowControl(limits: try! WriteBufferLimits(high: SSLProtocol.writeHighWater, low: nil),
+                                         pausesAtHighMark: true)
+    /// asyncio's `_control_ssl_reading`: ciphertext waiting for an app that paused reading.
+    private var sslReadFlow = BufferFlowControl(limits: try! WriteBufferLimits(high: SSLProtocol.readHighWater, low: nil),
+                                                pausesAtHighMark: true)
 
     /// Facts about the finished handshake, kept for `SSLTransport`.
     private(set) var session: SSLSessionInfo?
@@ -87,8 +95,8 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         serverHostname: String?, handshakeTimeout: Duration?, shutdownTimeout: Duration?,
         callConnectionMade: Bool = true, isAccepted: Bool = false
     ) throws(SSLError) {
-        guard let receiver = StreamTransport.receiver(for: appProtocol) else {
-            preconditionFailure("a TLS connection needs a StreamingProtocol or a BufferedProtocol, got \(type(of: appProtocol))")
+        guard let receiver = StreamReceiver(appProtocol) else {
+            preconditionFailure("a TLS connection needs \(StreamReceiver.accepted), got \(type(of: appProtocol))")
         }
         self.loop = loop
         self.context = context
@@ -100,12 +108,9 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         self.appProtocol = appProtocol
         appReceiver = receiver
         appState = callConnectionMade ? .initial : .connectionMade
-        writeLimits = try! WriteBufferLimits(high: Self.writeHighWater, low: nil)
-        readLimits = try! WriteBufferLimits(high: Self.readHighWater, low: nil)
         ssl = try context.makeSSL(serverSide: serverSide, serverHostname: serverHostname)
         guard let incoming = BIO_new(BIO_s_mem()), let outgoing = BIO_new(BIO_s_mem()) else {
             SSL_free(ssl)
-            flushBuffer.deallocate()
             throw SSLError.fromQueue(operation: "BIO_new")
         }
         // An empty incoming BIO means "wait for more", never end of file.
@@ -114,6 +119,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         SSL_set_bio(ssl, incoming, outgoing)  // the SSL object now owns both
         self.incoming = incoming
         self.outgoing = outgoing
+        flushBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
         appTransport = SSLTransport(layer: self)
     }
 
@@ -126,6 +132,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
 
     func connectionMade(_ transport: any Transport) {
         self.transport = transport
+        forceClosablePlain = transport as? any ForceClosableTransport
         startHandshake()
     }
 
@@ -139,7 +146,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         while offset < count {
             let written = BIO_write(incoming, scratch.baseAddress! + offset, Int32(count - offset))
             guard written > 0 else {
-                fatalError(SSLError.fromQueue(operation: "BIO_write"), "Fatal error on SSL protocol")
+                abortOnFatalError(SSLError.fromQueue(operation: "BIO_write"), "Fatal error on SSL protocol")
                 return
             }
             offset += Int(written)
@@ -182,7 +189,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         backlog = []
         backlogStart = 0
         drainOutgoingDiscarding()
-        connectionLostWrites += 1
+        lostWrites.connectionLost()
         appTransport?.isClosedFlag = true
         if state != .doHandshake, appState == .connectionMade || appState == .eof {
             appState = .connectionLost
@@ -195,10 +202,10 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         if wasHandshaking, let waiterError { reportFailedHandshake(waiterError) }
         state = .unwrapped
         transport = nil
+        forceClosablePlain = nil
         appTransport = nil
-        let placeholder = DisconnectedProtocol()
-        appProtocol = placeholder
-        appReceiver = .streaming(placeholder)
+        appReceiver = .disconnected
+        appProtocol = appReceiver.protocolObject
         wakeUpWaiter(waiterError)
         handshakeTimer?.cancel()
         handshakeTimer = nil
@@ -232,7 +239,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
     private func checkHandshakeTimeout() {
         handshakeTimer = nil
         guard state == .doHandshake else { return }
-        fatalError(OSError(errno: ECONNABORTED, message: Self.handshakeTimeoutMessage(handshakeTimeout)),
+        abortOnFatalError(OSError(errno: ECONNABORTED, message: Self.handshakeTimeoutMessage(handshakeTimeout)),
                    "Fatal error on transport")
     }
 
@@ -289,7 +296,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
             let message = error is SSLCertVerificationError
                 ? "SSL handshake failed on verifying the certificate" : "SSL handshake failed"
             reportFailedHandshake(error)
-            fatalError(error, message)
+            abortOnFatalError(error, message)
             wakeUpWaiter(error)
             return
         }
@@ -297,10 +304,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         session = SSLSessionInfo(ssl: ssl)
         if appState == .initial, let appTransport {
             appState = .connectionMade
-            switch appReceiver {
-            case .streaming(let p): p.connectionMade(appTransport)
-            case .buffered(let p): p.connectionMade(appTransport)
-            }
+            appReceiver.connectionMade(appTransport)
         }
         wakeUpWaiter(nil)
         doRead()
@@ -384,7 +388,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         shutdownTimer?.cancel()
         shutdownTimer = nil
         if let error {
-            fatalError(error, "Fatal error on SSL protocol")
+            abortOnFatalError(error, "Fatal error on SSL protocol")
         } else if let transport {
             loop.scheduleSoon { transport.close() }
         }
@@ -397,18 +401,17 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
     }
 
     private func forceCloseTransport(_ error: (any Error)?) {
-        guard let transport else { return }
-        if let stream = transport as? StreamTransport {
-            stream.forceClose(error)
+        if let forceClosablePlain {
+            forceClosablePlain.forceClose(error)
         } else {
-            transport.abort()
+            transport?.abort()
         }
     }
 
     /// asyncio's `_fatal_error`: OS-level and TLS failures (resets, bad records, failed
     /// verification, timeouts) only reach the debug log; anything else is a bug worth
     /// the exception handler.
-    func fatalError(_ error: any Error, _ message: String) {
+    func abortOnFatalError(_ error: any Error, _ message: String) {
         forceCloseTransport(error)
         switch error {
         case is OSError, is SSLError, is SSLCertVerificationError, is TimeoutError, is CancellationError:
@@ -426,32 +429,15 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
     func writeAppData(_ data: UnsafeRawBufferPointer) {
         switch state {
         case .flushing, .shutdown, .unwrapped:
-            if connectionLostWrites >= StreamTransport.connectionLostWriteLogThreshold {
-                loop.logger.warning("SSL connection is closed")
-            }
-            connectionLostWrites += 1
+            lostWrites.dropWrite(loop, warning: "SSL connection is closed")
             return
         case .doHandshake, .wrapped:
             break
         }
         guard !data.isEmpty else { return }
         if state == .wrapped && backlogStart == backlog.count {
-            var offset = 0
-            while offset < data.count {
-                ERR_clear_error()
-                let written = SSL_write(ssl, data.baseAddress! + offset, Int32(clamping: data.count - offset))
-                if written > 0 {
-                    offset += Int(written)
-                    continue
-                }
-                let code = SSL_get_error(ssl, written)
-                guard code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE else {
-                    fatalError(SSLError.fromQueue(operation: "SSL_write"), "Fatal error on SSL protocol")
-                    return
-                }
-                break
-            }
-            if offset < data.count { appendBacklog(UnsafeRawBufferPointer(rebasing: data[offset...])) }
+            guard let taken = encrypt(data) else { return }
+            if taken < data.count { appendBacklog(UnsafeRawBufferPointer(rebasing: data[taken...])) }
             processOutgoing()
         } else {
             appendBacklog(data)
@@ -471,23 +457,34 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
 
     /// asyncio's `_do_write`: encrypt the backlog, then flush.
     private func doWrite() {
-        while backlogStart < backlog.count {
+        if backlogStart < backlog.count {
+            let taken = backlog.withUnsafeBytes { encrypt(UnsafeRawBufferPointer(rebasing: $0[backlogStart...])) }
+            guard let taken else { return }
+            backlogStart += taken
+        }
+        processOutgoing()
+    }
+
+    /// Encrypts as much of `plaintext` into `outgoing` as OpenSSL takes now (all of it,
+    /// unless a handshake or renegotiation is under way) and returns how much; nil after a
+    /// fatal error, which closed the connection.
+    private func encrypt(_ plaintext: UnsafeRawBufferPointer) -> Int? {
+        var offset = 0
+        while offset < plaintext.count {
             ERR_clear_error()
-            let written = backlog.withUnsafeBytes { bytes in
-                SSL_write(ssl, bytes.baseAddress! + backlogStart, Int32(clamping: bytes.count - backlogStart))
-            }
+            let written = SSL_write(ssl, plaintext.baseAddress! + offset, Int32(clamping: plaintext.count - offset))
             if written > 0 {
-                backlogStart += Int(written)
+                offset += Int(written)
                 continue
             }
             let code = SSL_get_error(ssl, written)
             guard code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE else {
-                fatalError(SSLError.fromQueue(operation: "SSL_write"), "Fatal error on SSL protocol")
-                return
+                abortOnFatalError(SSLError.fromQueue(operation: "SSL_write"), "Fatal error on SSL protocol")
+                return nil
             }
             break
         }
-        processOutgoing()
+        return offset
     }
 
     /// asyncio's `_process_outgoing`: move what OpenSSL produced to the plain transport in
@@ -526,11 +523,9 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
     /// asyncio's `_control_app_writing`.
     func controlAppWriting() {
         let size = writeBufferSize
-        if size >= writeLimits.high && !isAppWritingPaused {
-            isAppWritingPaused = true
+        if appWriteFlow.shouldPause(bufferSize: size) {
             appProtocol.pauseWriting()
-        } else if size <= writeLimits.low && isAppWritingPaused {
-            isAppWritingPaused = false
+        } else if appWriteFlow.shouldResume(bufferSize: size) {
             appProtocol.resumeWriting()
         }
     }
@@ -575,7 +570,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
             }
             let error = SSLError.fromQueue(operation: "SSL_read")
             if total > 0 { app.dataReceived(Array(UnsafeRawBufferPointer(rebasing: scratch[..<total]))) }
-            fatalError(error, "Fatal error on SSL protocol")
+            abortOnFatalError(error, "Fatal error on SSL protocol")
             return
         }
         if total > 0 { app.dataReceived(Array(UnsafeRawBufferPointer(rebasing: scratch[..<total]))) }
@@ -589,7 +584,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         let pending = Int(asyncio_bio_pending(incoming))
         let buffer = app.getBuffer(pending > 0 ? pending : -1)
         guard buffer.count > 0, let base = buffer.baseAddress else {
-            fatalError(EmptyProtocolBufferError(), "Fatal error: protocol.getBuffer() call failed.")
+            abortOnFatalError(EmptyProtocolBufferError(), "Fatal error: protocol.getBuffer() call failed.")
             return
         }
         var offset = 0
@@ -612,7 +607,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
         }
         if offset > 0 { app.bufferUpdated(offset) }
         if let failure {
-            fatalError(failure, "Fatal error on SSL protocol")
+            abortOnFatalError(failure, "Fatal error on SSL protocol")
             return
         }
         if offset == buffer.count {
@@ -628,11 +623,7 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
     private func callEOFReceived() {
         guard appState == .connectionMade else { return }
         appState = .eof
-        let keepOpen: Bool
-        switch appReceiver {
-        case .streaming(let p): keepOpen = p.eofReceived()
-        case .buffered(let p): keepOpen = p.eofReceived()
-        }
+        let keepOpen = appReceiver.eofReceived()
         if keepOpen && !(appProtocol is StreamReaderProtocol) {
             loop.logger.warning("returning true from eofReceived() has no effect when using ssl")
         }
@@ -642,11 +633,9 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
     /// waits for an app that paused reading.
     private func controlSSLReading() {
         let size = Int(asyncio_bio_pending(incoming))
-        if size >= readLimits.high && !isSSLReadingPaused {
-            isSSLReadingPaused = true
+        if sslReadFlow.shouldPause(bufferSize: size) {
             transport?.pauseReading()
-        } else if size <= readLimits.low && isSSLReadingPaused {
-            isSSLReadingPaused = false
+        } else if sslReadFlow.shouldResume(bufferSize: size) {
             transport?.resumeReading()
         }
     }
@@ -674,8 +663,8 @@ final class SSLProtocol: BufferedProtocol, @unchecked Sendable {
 
     /// The app transport's `setProtocol`.
     func setAppProtocol(_ protocol: any BaseProtocol) {
-        guard let receiver = StreamTransport.receiver(for: `protocol`) else {
-            preconditionFailure("a TLS connection needs a StreamingProtocol or a BufferedProtocol, got \(type(of: `protocol`))")
+        guard let receiver = StreamReceiver(`protocol`) else {
+            preconditionFailure("a TLS connection needs \(StreamReceiver.accepted), got \(type(of: `protocol`))")
         }
         appProtocol = `protocol`
         appReceiver = receiver

@@ -9,7 +9,7 @@
 /// true from `eofReceived` has no effect.
 ///
 /// Loop-bound: use it on its loop's thread only.
-public final class SSLTransport: Transport, @unchecked Sendable, CustomStringConvertible {
+public final class SSLTransport: Transport, CustomStringConvertible {
     let layer: SSLProtocol
     /// asyncio's `_closed`.
     var isClosedFlag = false
@@ -112,7 +112,7 @@ public final class SSLTransport: Transport, @unchecked Sendable, CustomStringCon
     /// Flow-control marks over the whole buffer (asyncio's SSL defaults: 512 KiB high).
     public func setWriteBufferLimits(high: Int?, low: Int?) throws {
         loop.assertOnLoopThread()
-        layer.writeLimits = try WriteBufferLimits(high: high, low: low)
+        layer.appWriteFlow.limits = try WriteBufferLimits(high: high, low: low)
         layer.controlAppWriting()
     }
 
@@ -121,7 +121,7 @@ public final class SSLTransport: Transport, @unchecked Sendable, CustomStringCon
     public var writeBufferSize: Int { layer.writeBufferSize }
 
     /// The flow-control marks (asyncio's `get_write_buffer_limits()`).
-    public var writeBufferLimits: (low: Int, high: Int) { (layer.writeLimits.low, layer.writeLimits.high) }
+    public var writeBufferLimits: (low: Int, high: Int) { (layer.appWriteFlow.limits.low, layer.appWriteFlow.limits.high) }
 
     /// Encrypts `data` and sends it (asyncio's `write`); dropped once closing, with a
     /// warning after a few attempts, as asyncio's "SSL connection is closed".

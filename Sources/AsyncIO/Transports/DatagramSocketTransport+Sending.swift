@@ -8,17 +8,6 @@ extension DatagramSocketTransport {
         handle.sendQueueSize + Self.datagramOverhead * handle.sendQueueCount
     }
 
-    /// asyncio's `get_write_buffer_limits()`.
-    var writeBufferLimits: (low: Int, high: Int) { (flow.limits.low, flow.limits.high) }
-
-    /// asyncio's `set_write_buffer_limits(high, low)`; pauses the protocol at once if the
-    /// buffer is already above the new high mark.
-    func setWriteBufferLimits(high: Int?, low: Int?) throws {
-        loop.assertOnLoopThread()
-        flow.limits = try WriteBufferLimits(high: high, low: low)
-        maybePauseProtocol()
-    }
-
     func sendTo(_ data: [UInt8], address: SocketAddress?) throws {
         try data.withUnsafeBytes { try sendTo($0, address: address) }
     }
@@ -28,26 +17,23 @@ extension DatagramSocketTransport {
     func sendTo(_ data: UnsafeRawBufferPointer, address: SocketAddress?) throws {
         loop.assertOnLoopThread()
         let destination = try destination(for: address)
-        if connectionLostCount > 0 {
-            if connectionLostCount >= Self.connectionLostWriteLogThreshold {
-                loop.logger.warning("socket.send() raised exception.")
-            }
-            connectionLostCount += 1
-            return
+        // asyncio drops sends once the connection is lost, not while close() flushes.
+        guard state.isConnected else {
+            return lostWrites.dropWrite(loop, warning: "socket.send() raised exception.")
         }
         if handle.sendQueueCount == 0 {
-            let errno = handle.trySend(data, to: destination)
-            if errno == 0 { return }
-            if errno != EAGAIN {
-                protocolObject.errorReceived(sendError(errno, destination))
+            let status = handle.trySend(data, to: destination)
+            if status == 0 { return }
+            if status != -EAGAIN {
+                slot.member.errorReceived(sendError(status, destination))
                 return
             }
         }
-        let errno = handle.send(copying: data, to: destination) { [self] errno in
-            sendCompleted(errno, destination)
+        let status = handle.send(copying: data, to: destination) { [self] status in
+            sendCompleted(status, destination)
         }
-        if errno != 0 {
-            protocolObject.errorReceived(sendError(errno, destination))
+        if status != 0 {
+            slot.member.errorReceived(sendError(status, destination))
             return
         }
         maybePauseProtocol()
@@ -69,34 +55,19 @@ extension DatagramSocketTransport {
         return address
     }
 
-    private func sendError(_ errno: Int32, _ destination: SocketAddress?) -> OSError {
-        if let destination { return OSError(errno: errno, operation: "sendto(\(destination))") }
-        return OSError(errno: errno, operation: "send")
+    private func sendError(_ status: Int32, _ destination: SocketAddress?) -> OSError {
+        OSError(uvStatus: status, operation: destination.map { "sendto(\($0))" } ?? "send")
     }
 
     /// A queued send finished (or was cancelled because the handle closed).
-    private func sendCompleted(_ errno: Int32, _ destination: SocketAddress?) {
-        guard connectionLostCount == 0 else { return }
-        if errno != 0 {
-            if errno == ECANCELED { return }
-            protocolObject.errorReceived(sendError(errno, destination))
+    private func sendCompleted(_ status: Int32, _ destination: SocketAddress?) {
+        guard state.isConnected else { return }
+        if status != 0 {
+            if status == -ECANCELED { return }
+            slot.member.errorReceived(sendError(status, destination))
         }
         maybeResumeProtocol()
-        if isClosingFlag, handle.sendQueueCount == 0 {
-            // The flush close() waited for is done (asyncio's _sendto_ready).
-            connectionLostCount += 1
-            closeHandle()
-            callConnectionLost(nil)
-        }
-    }
-
-    /// asyncio's `_maybe_pause_protocol`.
-    func maybePauseProtocol() {
-        if flow.shouldPause(bufferSize: writeBufferSize) { protocolObject.pauseWriting() }
-    }
-
-    /// asyncio's `_maybe_resume_protocol`.
-    func maybeResumeProtocol() {
-        if flow.shouldResume(bufferSize: writeBufferSize) { protocolObject.resumeWriting() }
+        // The flush close() waited for is done (asyncio's _sendto_ready).
+        if state == .closing, handle.sendQueueCount == 0 { finishClosing() }
     }
 }

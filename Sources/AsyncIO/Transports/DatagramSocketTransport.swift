@@ -2,7 +2,8 @@ import Glibc
 
 /// The datagram transport (UDP over IPv4/IPv6, and Unix datagram sockets): asyncio's
 /// `_SelectorDatagramTransport`, on a libuv `uv_udp_t` that owns the descriptor (libuv
-/// 1.44's UDP handle sends and receives AF_UNIX datagrams as well).
+/// 1.44's UDP handle sends and receives AF_UNIX datagrams as well). Its life (close,
+/// abort, lost once) and flow control are `TransportCore`'s.
 ///
 /// Events reach the protocol in asyncio's order: `connectionMade` (scheduled once the
 /// transport is set up), then `datagramReceived`/`errorReceived`*, then `connectionLost`
@@ -11,14 +12,11 @@ import Glibc
 /// Lifetime: the libuv handle keeps the transport alive (as its receiver and through its
 /// send requests) until libuv closes it; `connectionLost` then drops the protocol, which
 /// breaks the transport ↔ protocol cycle.
-final class DatagramSocketTransport: DatagramTransport, UVUDPReceiver, @unchecked Sendable, CustomStringConvertible {
-    /// asyncio's `constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES`.
-    static let connectionLostWriteLogThreshold = 5
+final class DatagramSocketTransport: TransportCore<DatagramSlot>, DatagramTransport, UVUDPReceiver {
     /// What asyncio adds to a queued datagram's size for flow control (a header estimate);
     /// it also makes a burst of empty datagrams count.
     static let datagramOverhead = 8
 
-    let loop: EventLoop
     let handle: UVUDP
     let descriptor: Int32
     private let socketView: Socket
@@ -28,16 +26,8 @@ final class DatagramSocketTransport: DatagramTransport, UVUDPReceiver, @unchecke
     /// asyncio's `_address`: the only destination `sendTo` accepts (the connected peer, or
     /// the `remoteAddress` of a broadcast endpoint, which is not connected).
     let remoteAddress: SocketAddress?
-
-    var protocolObject: any DatagramProtocol
     /// The loop-wide receive buffer (every datagram is copied out before the next read).
     let receiveBuffer: UnsafeMutableRawBufferPointer
-
-    var isClosingFlag = false
-    /// asyncio's `_conn_lost`: 0 while open, then counts sends after the loss.
-    var connectionLostCount = 0
-    var isProtocolConnected = true
-    var flow = WriteFlowControl()
 
     /// Wraps the datagram `socket` (whose descriptor it takes over) and schedules
     /// `connectionMade`, the start of receiving and then `waiter`, in that order (asyncio's
@@ -62,11 +52,10 @@ final class DatagramSocketTransport: DatagramTransport, UVUDPReceiver, @unchecke
         socketView = Socket(viewing: fd, family: socket.family, type: socket.type, proto: socket.proto)
         _ = socket.detach()
         descriptor = fd
-        self.loop = loop
-        protocolObject = `protocol`
         receiveBuffer = loop.receiveScratch
+        super.init(loop: loop, slot: DatagramSlot(member: `protocol`))
         loop.transportDescriptors.insert(fd)
-        loop.scheduleSoon { [self] in protocolObject.connectionMade(self) }
+        loop.scheduleSoon { [self] in slot.member.connectionMade(self) }
         // Only receive once connectionMade has run.
         loop.scheduleSoon { [self] in startReceiving() }
         if let waiter {
@@ -76,9 +65,9 @@ final class DatagramSocketTransport: DatagramTransport, UVUDPReceiver, @unchecke
 
     private func startReceiving() {
         // close() before this ran (still flushing, or done) means no receiving at all.
-        guard !isClosingFlag else { return }
-        let errno = -handle.startReceiving(self)
-        if errno > 0 { forceClose(OSError(errno: errno, operation: "uv_udp_recv_start")) }
+        guard state == .open else { return }
+        let status = handle.startReceiving(self)
+        if status < 0 { forceClose(OSError(uvStatus: status, operation: "uv_udp_recv_start")) }
     }
 
     // MARK: BaseTransport
@@ -94,31 +83,13 @@ final class DatagramSocketTransport: DatagramTransport, UVUDPReceiver, @unchecke
 
     var socket: Socket? { socketView }
 
-    var isClosing: Bool { isClosingFlag }
-
-    func setProtocol(_ protocol: any BaseProtocol) {
-        loop.assertOnLoopThread()
-        guard let datagram = `protocol` as? any DatagramProtocol else {
-            preconditionFailure("a datagram transport needs a DatagramProtocol, got \(type(of: `protocol`))")
-        }
-        protocolObject = datagram
-        isProtocolConnected = true
-    }
-
-    func getProtocol() -> any BaseProtocol { protocolObject }
-
     /// asyncio's `close()`: stops receiving; once queued datagrams are sent, closes the
     /// socket and schedules `connectionLost(nil)`.
     func close() {
         loop.assertOnLoopThread()
-        guard !isClosingFlag else { return }
-        isClosingFlag = true
+        guard beginClosing() else { return }
         handle.stopReceiving()
-        if handle.sendQueueCount == 0 {
-            connectionLostCount += 1
-            closeHandle()
-            loop.scheduleSoon { [self] in callConnectionLost(nil) }
-        }
+        if handle.sendQueueCount == 0 { forceClose(nil) }
         // Otherwise the last send completion finishes the close (sendCompleted).
     }
 
@@ -133,56 +104,34 @@ final class DatagramSocketTransport: DatagramTransport, UVUDPReceiver, @unchecke
     func udpAllocate(suggestedSize: Int) -> UnsafeMutableRawBufferPointer { receiveBuffer }
 
     func udpDidReceive(_ count: Int, from sender: SocketAddress?) {
-        guard connectionLostCount == 0 else { return }
+        guard state.isConnected else { return }
         let data = [UInt8](UnsafeRawBufferPointer(start: receiveBuffer.baseAddress, count: count))
-        protocolObject.datagramReceived(data, from: sender)
+        slot.member.datagramReceived(data, from: sender)
     }
 
     /// asyncio reports receive errors (ICMP errors on a connected socket) to the protocol
     /// and keeps the endpoint open.
-    func udpDidFail(errno: Int32) {
-        guard connectionLostCount == 0 else { return }
-        protocolObject.errorReceived(OSError(errno: errno, operation: "recvfrom"))
+    func udpDidFail(status: Int32) {
+        guard state.isConnected else { return }
+        slot.member.errorReceived(OSError(uvStatus: status, operation: "recvfrom"))
     }
 
-    // MARK: Closing
-
-    /// asyncio's `_force_close`: drops queued datagrams, closes, schedules `connectionLost`.
-    func forceClose(_ error: (any Error)?) {
-        guard connectionLostCount == 0 else { return }
-        isClosingFlag = true
-        connectionLostCount += 1
-        closeHandle()
-        loop.scheduleSoon { [self] in callConnectionLost(error) }
-    }
+    // MARK: TransportCore
 
     /// Closes the libuv handle, which closes the descriptor and cancels queued sends.
-    func closeHandle() {
+    override func closeResources() {
         guard !handle.isCloseRequested else { return }
         loop.transportDescriptors.remove(descriptor)
         socketView.invalidateView()
         handle.close()
     }
 
-    /// asyncio's `_call_connection_lost`: the protocol hears of it once, then the
-    /// transport lets go of it.
-    func callConnectionLost(_ error: (any Error)?) {
-        if isProtocolConnected {
-            isProtocolConnected = false
-            protocolObject.connectionLost(error)
-        }
-        protocolObject = DisconnectedDatagramProtocol()
-    }
+    override var bufferedByteCount: Int { writeBufferSize }
 
-    var description: String {
-        var text = "<DatagramSocketTransport fd=\(descriptor)"
-        if connectionLostCount > 0 { text += " closed" } else if isClosingFlag { text += " closing" }
+    override var description: String {
+        var text = "<DatagramSocketTransport fd=\(descriptor)\(state.label)"
         if let sockName { text += " local=\(sockName)" }
         if let remoteAddress { text += " remote=\(remoteAddress)" }
         return text + " bufsize=\(writeBufferSize)>"
     }
 }
-
-/// What a datagram transport holds after `connectionLost`, so it no longer keeps the
-/// user's protocol (asyncio sets `_protocol = None`).
-final class DisconnectedDatagramProtocol: DatagramProtocol {}

@@ -5,6 +5,7 @@ public struct WriteBufferLimitsError: Error, Sendable, Equatable, CustomStringCo
     /// The low-water mark that was computed from the arguments.
     public var low: Int
 
+    /// asyncio's message: `high (1) must be >= low (2) must be >= 0`.
     public var description: String { "high (\(high)) must be >= low (\(low)) must be >= 0" }
 }
 
@@ -30,41 +31,5 @@ struct WriteBufferLimits: Equatable {
         let low = low ?? (high >= 0 ? high / 4 : (high - 3) / 4)
         guard high >= low, low >= 0 else { throw WriteBufferLimitsError(high: high, low: low) }
         self.init(high: high, low: low)
-    }
-}
-
-/// asyncio's `ValueError` for invalid argument combinations of the loop's connection and
-/// server methods ("host/port and sock can not be specified at the same time").
-public struct InvalidArgumentError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What is wrong with the arguments.
-    public var message: String
-
-    /// An error saying `message`.
-    public init(_ message: String) { self.message = message }
-
-    public var description: String { message }
-}
-
-/// The flow-control state of a transport's write buffer (asyncio's `_FlowControlMixin`):
-/// the marks, and whether the protocol was told to pause. Each transport asks it after
-/// its buffer grows or shrinks, and tells its protocol when it answers true.
-struct WriteFlowControl {
-    var limits = WriteBufferLimits.default
-    private(set) var isProtocolPaused = false
-
-    /// asyncio's `_maybe_pause_protocol`: true once, when the buffer goes above the high
-    /// mark; the caller then calls `pauseWriting`.
-    mutating func shouldPause(bufferSize: Int) -> Bool {
-        guard !isProtocolPaused, bufferSize > limits.high else { return false }
-        isProtocolPaused = true
-        return true
-    }
-
-    /// asyncio's `_maybe_resume_protocol`: true once, when the buffer drains to the low
-    /// mark; the caller then calls `resumeWriting`.
-    mutating func shouldResume(bufferSize: Int) -> Bool {
-        guard isProtocolPaused, bufferSize <= limits.low else { return false }
-        isProtocolPaused = false
-        return true
     }
 }

@@ -1,10 +1,25 @@
 import CLibUV
 import Glibc
 
+/// The one convention for libuv's errors: the wrappers in UV/ hand libuv's status on
+/// (0 or a negative `-errno`, as libuv reports on Unix), never a positive errno, and these
+/// initializers are the one place a status becomes an `OSError`.
 extension OSError {
-    /// An error from a libuv status code (libuv reports `-errno` on Unix).
+    /// A failed I/O call reported by a libuv status: Python's `OSError(errno, strerror)`
+    /// (`[Errno 104] Connection reset by peer`), as asyncio's transports receive it.
+    init(uvStatus status: Int32) {
+        self.init(errno: -status, message: OSError.strerror(-status))
+    }
+
+    /// A failed `operation` reported by a libuv status: `uv_read_start: Bad file descriptor`.
     init(uvStatus status: Int32, operation: String) {
         self.init(errno: -status, operation: operation)
+    }
+
+    /// A file or program that could not be used, by a libuv status: Python's form with the
+    /// file name, `[Errno 2] No such file or directory: 'name'`.
+    init(uvStatus status: Int32, path: String) {
+        self.init(errno: -status, path: path)
     }
 }
 

@@ -37,6 +37,15 @@ class UVHandle {
         handle.pointee.data = Unmanaged.passRetained(self).toOpaque()
     }
 
+    /// Ends an initializer that adopted a descriptor (`uv_tcp_open`, `uv_pipe_open`,
+    /// `uv_udp_open`): on failure the handle is closed and the status thrown. libuv records
+    /// the descriptor only on success, so on failure it is still the caller's to close.
+    final func adopted(_ status: Int32, _ operation: String) throws(OSError) {
+        guard status != 0 else { return }
+        close()
+        throw OSError(uvStatus: status, operation: operation)
+    }
+
     /// The wrapper behind a handle that libuv passed to a callback.
     static func owner<T: UVHandle>(_ handle: UnsafeMutableRawPointer?, as type: T.Type = T.self) -> T {
         let base = asyncio_uv_handle(handle!)!

@@ -126,7 +126,7 @@ final class UVProcess: UVHandle {
         if status != 0 {
             close()
             // Python's form: "[Errno 2] No such file or directory: 'name'".
-            throw OSError(errno: -status, path: file)
+            throw OSError(uvStatus: status, path: file)
         }
         pid = process.pointee.pid
     }

@@ -11,11 +11,7 @@ final class UVTCP: UVStream {
         let tcp = pointer.assumingMemoryBound(to: uv_tcp_t.self)
         uv_tcp_init(loop.raw, tcp)
         registered()
-        let status = uv_tcp_open(tcp, descriptor)
-        if status != 0 {
-            close()
-            throw OSError(uvStatus: status, operation: "uv_tcp_open")
-        }
+        try adopted(uv_tcp_open(tcp, descriptor), "uv_tcp_open")
     }
 
     /// TCP_NODELAY (asyncio sets it on every TCP transport).
@@ -37,10 +33,6 @@ final class UVPipe: UVStream {
         let pipe = pointer.assumingMemoryBound(to: uv_pipe_t.self)
         uv_pipe_init(loop.raw, pipe, 0)
         registered()
-        let status = uv_pipe_open(pipe, descriptor)
-        if status != 0 {
-            close()
-            throw OSError(uvStatus: status, operation: "uv_pipe_open")
-        }
+        try adopted(uv_pipe_open(pipe, descriptor), "uv_pipe_open")
     }
 }

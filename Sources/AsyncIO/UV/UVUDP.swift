@@ -8,9 +8,9 @@ protocol UVUDPReceiver: AnyObject {
     /// A datagram of `count` bytes (possibly 0) arrived from `sender` into the buffer
     /// handed out last.
     func udpDidReceive(_ count: Int, from sender: SocketAddress?)
-    /// Receiving failed with `errno` (e.g. ECONNREFUSED after an ICMP port unreachable on
-    /// a connected socket); libuv keeps receiving.
-    func udpDidFail(errno: Int32)
+    /// Receiving failed with a libuv status (e.g. `-ECONNREFUSED` after an ICMP port
+    /// unreachable on a connected socket); libuv keeps receiving.
+    func udpDidFail(status: Int32)
 }
 
 /// A `uv_udp_t` over a descriptor we created and configured (`uv_udp_open`): libuv 1.44
@@ -28,12 +28,7 @@ final class UVUDP: UVHandle {
         super.init(size: MemoryLayout<uv_udp_t>.size, label: label)
         uv_udp_init(loop.raw, udp)
         registered()
-        let status = uv_udp_open(udp, descriptor)
-        if status != 0 {
-            // libuv records the descriptor only on success, so closing leaves it open.
-            close()
-            throw OSError(uvStatus: status, operation: "uv_udp_open")
-        }
+        try adopted(uv_udp_open(udp, descriptor), "uv_udp_open")
     }
 
     private var udp: UnsafeMutablePointer<uv_udp_t> { pointer.assumingMemoryBound(to: uv_udp_t.self) }
@@ -60,7 +55,7 @@ final class UVUDP: UVHandle {
             let owner = UVHandle.owner(handle, as: UVUDP.self)
             guard let receiver = owner.receiver else { return }
             if nread < 0 {
-                receiver.udpDidFail(errno: Int32(-nread))
+                receiver.udpDidFail(status: Int32(nread))
             } else if let address {
                 receiver.udpDidReceive(nread, from: UVUDP.senderAddress(address))
             }
@@ -92,8 +87,8 @@ final class UVUDP: UVHandle {
         uv_udp_recv_stop(udp)
     }
 
-    /// `uv_udp_try_send` of one datagram: 0 once sent, EAGAIN when the socket would block
-    /// or sends are queued, else the errno of the failure (libuv's statuses are -errno).
+    /// `uv_udp_try_send` of one datagram: 0 once sent, `-EAGAIN` when the socket would
+    /// block or sends are queued, else the libuv status of the failure.
     func trySend(_ bytes: UnsafeRawBufferPointer, to address: SocketAddress?) -> Int32 {
         var buf = uv_buf_init(UnsafeMutableRawPointer(mutating: bytes.baseAddress)?.assumingMemoryBound(to: CChar.self),
                               UInt32(bytes.count))
@@ -104,12 +99,12 @@ final class UVUDP: UVHandle {
         } else {
             result = uv_udp_try_send(udp, &buf, 1, nil)
         }
-        return result >= 0 ? 0 : -result
+        return min(result, 0)
     }
 
-    /// Queues a `uv_udp_send` of a copy of `bytes`; returns 0 or the errno of the failure.
-    /// `completion` runs once with 0 or the send's errno (ECANCELED when the handle closes
-    /// first), always from a later libuv callback.
+    /// Queues a `uv_udp_send` of a copy of `bytes`; returns 0 or the libuv status of the
+    /// failure. `completion` runs once with the send's status (`-ECANCELED` when the handle
+    /// closes first), always from a later libuv callback.
     func send(copying bytes: UnsafeRawBufferPointer, to address: SocketAddress?,
               completion: @escaping (Int32) -> Void) -> Int32 {
         UVUDPSendRequest(copying: bytes, completion: completion).submit(on: udp, to: address)
@@ -121,46 +116,29 @@ final class UVUDP: UVHandle {
     }
 }
 
-/// One `uv_udp_send_t` with the datagram it sends (copied once, at submission). It keeps
-/// itself alive until libuv calls its callback.
-final class UVUDPSendRequest {
-    private let request: UnsafeMutablePointer<uv_udp_send_t>
+/// One `uv_udp_send_t` with the datagram it sends (copied once, at submission).
+final class UVUDPSendRequest: UVRequest<uv_udp_send_t> {
     private let storage: UnsafeMutableRawBufferPointer
     private let count: Int
-    private var completion: ((Int32) -> Void)?
 
     init(copying bytes: UnsafeRawBufferPointer, completion: @escaping (Int32) -> Void) {
-        request = .allocate(capacity: 1)
         count = bytes.count
         storage = .allocate(byteCount: max(bytes.count, 1), alignment: 16)
         if bytes.count > 0 { storage.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
-        self.completion = completion
+        super.init(completion: completion)
     }
 
-    deinit {
-        storage.deallocate()
-        request.deallocate()
-    }
+    deinit { storage.deallocate() }
 
     func submit(on udp: UnsafeMutablePointer<uv_udp_t>, to address: SocketAddress?) -> Int32 {
-        request.pointee.data = Unmanaged.passRetained(self).toOpaque()
         var buf = uv_buf_init(storage.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(count))
         let callback: uv_udp_send_cb = { raw, status in
-            let owner = Unmanaged<UVUDPSendRequest>.fromOpaque(raw!.pointee.data!).takeRetainedValue()
-            let completion = owner.completion
-            owner.completion = nil
-            completion?(-status)
+            UVRequest<uv_udp_send_t>.complete(raw!.pointee.data, status)
         }
-        let request = self.request
-        let status: Int32
-        if let address {
-            status = address.withSockAddr { sockaddr, _ in uv_udp_send(request, udp, &buf, 1, sockaddr, callback) }
-        } else {
-            status = uv_udp_send(request, udp, &buf, 1, nil, callback)
+        return submit { request, data in
+            request.pointee.data = data
+            guard let address else { return uv_udp_send(request, udp, &buf, 1, nil, callback) }
+            return address.withSockAddr { sockaddr, _ in uv_udp_send(request, udp, &buf, 1, sockaddr, callback) }
         }
-        if status != 0 {
-            Unmanaged<UVUDPSendRequest>.fromOpaque(request.pointee.data!).release()
-        }
-        return -status
     }
 }

@@ -8,32 +8,6 @@ final class EchoExecutableTests: XCTestCase {
     /// The asyncio-echo binary in the build products directory, next to the test bundle.
     private func echoBinary() throws -> URL { try builtProduct("asyncio-echo") }
 
-    private func builtProduct(_ name: String) throws -> URL {
-        var directories = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-        if let first = CommandLine.arguments.first {
-            directories.append(URL(fileURLWithPath: first).deletingLastPathComponent())
-        }
-        for directory in directories {
-            let candidate = directory.appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        throw XCTSkip("\(name) is not built (looked in \(directories.map(\.path)))")
-    }
-
-    /// Reads one line from `handle` within `timeout` seconds (poll(2), so a silent
-    /// process fails the test instead of hanging it).
-    private func readLine(_ handle: FileHandle, timeout: Int32 = 10_000) throws -> String {
-        var line: [UInt8] = []
-        while line.last != UInt8(ascii: "\n") {
-            var request = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&request, 1, timeout) == 1 else { throw OSError(errno: ETIMEDOUT, message: "no line from asyncio-echo") }
-            var byte: UInt8 = 0
-            guard read(handle.fileDescriptor, &byte, 1) == 1 else { break }
-            line.append(byte)
-        }
-        return String(decoding: line, as: UTF8.self).trimmingCharacters(in: .newlines)
-    }
-
     /// Starts a server that prints `listening on HOST:PORT` and returns it with the port
     /// (killing it if that line does not come).
     private func startServer(
@@ -53,12 +27,6 @@ final class EchoExecutableTests: XCTestCase {
             kill(process.processIdentifier, SIGKILL)
             throw error
         }
-    }
-
-    private func waitForExit(_ process: Process, seconds: Double = 10) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        return !process.isRunning
     }
 
     func testSocketsModeEchoesForSeveralClientsAndExitsOnSIGTERM() throws {
@@ -201,6 +169,65 @@ final class EchoExecutableTests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, 0, mode)
     }
 
+    // Hostile peers against every layer's server: one resets while the server still has
+    // its echo queued (it sent 4 MiB and never read), one resets halfway through sending.
+    // The server loses those connections only: a client after them gets its bytes back
+    // intact, and the server exits 0 on SIGTERM.
+    func testPeersThatResetMidWriteCostOnlyTheirConnection() throws {
+        for mode in ["protocol", "buffered", "streams", "sockets"] {
+            try runResettingPeers(mode: mode)
+        }
+    }
+
+    private func runResettingPeers(mode: String) throws {
+        let (process, port) = try startServer(echoBinary(), arguments: ["--port", "0", "--mode", mode])
+        defer {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        let pid = process.processIdentifier
+        runLoopTest { loop, _ in
+            let address = try SocketAddress(ipv4: "127.0.0.1", port: port)
+            // 1. Sends 4 MiB without reading (the server's echo backs up), then resets.
+            let flooder = try Socket(family: AF_INET)
+            try await loop.sockConnect(flooder, to: address)
+            let chunk = [UInt8](repeating: 0x33, count: 256 << 10)
+            var pushed = 0
+            let deadline = loop.time() + 10
+            while pushed < 4 << 20, loop.time() < deadline {
+                let sent = chunk.withUnsafeBytes { bytes -> Int in
+                    guard case .done(let count)? = try? flooder.trySend(bytes) else { return 0 }
+                    return count
+                }
+                pushed += sent
+                try await loop.sleep(.milliseconds(sent == 0 ? 5 : 0))
+            }
+            setLingerZero(flooder)
+            flooder.close()
+            // 2. Resets after half of a message, with part of its echo on the way back.
+            let halfway = try Socket(family: AF_INET)
+            try await loop.sockConnect(halfway, to: address)
+            try await loop.sockSendAll(halfway, digitPattern(32 * 1024, from: 3))
+            try await loop.sleep(.milliseconds(20))
+            setLingerZero(halfway)
+            halfway.close()
+            // 3. The server still echoes every byte to the next client.
+            let client = try Socket(family: AF_INET)
+            defer { client.close() }
+            try await loop.sockConnect(client, to: address)
+            let payload = digitPattern(256 * 1024, from: 7)
+            let reader = loop.createTask { try await receiveAll(loop, client) }
+            try await loop.sockSendAll(client, payload)
+            try client.shutdown(Int32(SHUT_WR))
+            let echoed = try await withTimeout(.seconds(20)) { try await reader.value }
+            XCTAssertEqual(echoed.count, payload.count, mode)
+            XCTAssertTrue(echoed == payload, "\(mode): the echo came back altered")
+            kill(pid, SIGTERM)
+        }
+        XCTAssertTrue(waitForExit(process), "\(mode): asyncio-echo did not exit after SIGTERM")
+        XCTAssertEqual(process.terminationReason, .exit, mode)
+        XCTAssertEqual(process.terminationStatus, 0, mode)
+    }
+
     // CPython: selector_events._accept_connection (EMFILE, ENFILE, ENOBUFS, ENOMEM:
     // reported, accepting paused for constants.ACCEPT_RETRY_DELAY, then resumed), which
     // the protocol and streams modes get from Server; the sockets mode and the example
@@ -280,31 +307,12 @@ final class EchoExecutableTests: XCTestCase {
             let payload = digitPattern(4096, from: 3)
             try await loop.sockSendAll(client, payload)
             let echoed = try await withTimeout(.seconds(20)) {
-                var bytes: [UInt8] = []
-                while bytes.count < payload.count {
-                    let chunk = try await loop.sockRecv(client, 65536)
-                    if chunk.isEmpty { break }
-                    bytes += chunk
-                }
-                return bytes
+                try await receive(loop, client, count: payload.count)
             }
             XCTAssertTrue(echoed == payload, "\(name): the echo after recovering differs (\(echoed.count) bytes)")
         }
         kill(process.processIdentifier, SIGTERM)
         XCTAssertTrue(waitForExit(process), "\(name) did not exit after SIGTERM")
-    }
-
-    /// What `handle` has to read right now, without waiting.
-    private func readAvailable(_ handle: FileHandle) -> String {
-        var bytes: [UInt8] = []
-        var request = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 1 << 20, poll(&request, 1, 0) == 1 {
-            let count = read(handle.fileDescriptor, &chunk, chunk.count)
-            if count <= 0 { break }
-            bytes += chunk[..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The user and system CPU time `pid` has used, from /proc/PID/stat.

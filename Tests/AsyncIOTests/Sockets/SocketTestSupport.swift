@@ -50,6 +50,17 @@ func receiveAll(_ loop: isolated EventLoop, _ sock: Socket, limit: Int = 16 << 2
     return received
 }
 
+/// Reads from `sock` with `sockRecv` until `count` bytes arrived, or end of file.
+func receive(_ loop: isolated EventLoop, _ sock: Socket, count: Int) async throws -> [UInt8] {
+    var received: [UInt8] = []
+    while received.count < count {
+        let chunk = try await loop.sockRecv(sock, 65536)
+        if chunk.isEmpty { break }
+        received += chunk
+    }
+    return received
+}
+
 /// Whether any reader or writer is still registered for `fd`.
 func hasRegistration(_ loop: isolated EventLoop, _ fd: Int32) -> Bool {
     guard let watcher = loop.pollRegistry.watchers[fd] else { return false }

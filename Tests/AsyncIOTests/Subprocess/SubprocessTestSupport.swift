@@ -83,3 +83,59 @@ nonisolated(nonsending) func waitFinished(_ proto: RecordingSubprocessProtocol) 
     let finished = proto.finished
     try await withTimeout(.seconds(10)) { try await finished.value }
 }
+
+/// Writes `total` bytes of a pattern into the child's stdin as fast as flow control lets
+/// it (on from `resumeWriting`), closes stdin after the last write, and checks what comes
+/// back on stdout.
+final class PumpingSubprocessProtocol: SubprocessProtocol, @unchecked Sendable {
+    let total: Int
+    let finished: Future<Void>
+    var stdin: (any WriteTransport)?
+    var written = 0
+    var paused = false
+    var resumeCount = 0
+    var received = 0
+    var mismatches = 0
+
+    init(loop: isolated EventLoop, total: Int) {
+        self.total = total
+        finished = loop.createFuture()
+    }
+
+    static func byte(at offset: Int) -> UInt8 { UInt8(truncatingIfNeeded: offset % 251) }
+
+    func connectionMade(_ transport: any SubprocessTransport) {
+        stdin = transport.getPipeTransport(0) as? any WriteTransport
+        pump()
+    }
+
+    func pump() {
+        guard let stdin else { return }
+        while !paused, written < total {
+            let count = min(64 * 1024, total - written)
+            stdin.write((written..<(written + count)).map(Self.byte(at:)))
+            written += count
+        }
+        if written == total { stdin.close() }
+    }
+
+    func pauseWriting() { paused = true }
+
+    func resumeWriting() {
+        paused = false
+        resumeCount += 1
+        pump()
+    }
+
+    func pipeDataReceived(fd: Int32, data: [UInt8]) {
+        guard fd == 1 else { return }
+        for byte in data {
+            if byte != Self.byte(at: received) { mismatches += 1 }
+            received += 1
+        }
+    }
+
+    func connectionLost(_ error: (any Error)?) {
+        try? finished.setResult(())
+    }
+}

@@ -64,6 +64,23 @@ final class SubprocessTransportTests: XCTestCase {
         }
     }
 
+    // The pump asyncio's docs describe: write until pauseWriting, go on from
+    // resumeWriting, close() after the last write. The write pipe used to check its
+    // queue before calling resumeWriting, and a close() made from there dropped the tail
+    // the same call had queued (found by asyncio-pipe-bench).
+    func testWritesFromResumeWritingThenCloseLoseNothing() {
+        runLoopTest { loop, _ in
+            let total = 8 << 20
+            let (transport, proto) = try await loop.subprocessExec(
+                { PumpingSubprocessProtocol(loop: loop, total: total) }, "/bin/cat")
+            try await withTimeout(.seconds(20)) { try await proto.finished.value }
+            XCTAssertEqual(proto.received, total)
+            XCTAssertEqual(proto.mismatches, 0)
+            XCTAssertGreaterThan(proto.resumeCount, 0, "flow control never paused the pump")
+            XCTAssertEqual(transport.returnCode, 0)
+        }
+    }
+
     func testFalseReturnsOne() {
         runLoopTest { loop, _ in
             let (transport, proto) = try await loop.subprocessExec(

@@ -1,27 +1,25 @@
-// asyncio's "TCP Echo Server" and "TCP Echo Client" protocol examples, in one program:
-// a server whose protocol writes back what it receives, and a client that sends a
-// message, prints the echo, and closes.
+// asyncio's protocol echo server and client ("TCP Echo Server" and "TCP Echo Client"):
+// callbacks on a transport instead of awaiting each read.
 import AsyncIO
-import Glibc
 
-/// asyncio's EchoServerProtocol.
+/// Writes back what it receives, then closes (`close` sends what is buffered first).
 final class EchoServerProtocol: StreamingProtocol {
     private var transport: (any Transport)?
 
     func connectionMade(_ transport: any Transport) {
-        print("Connection from \(transport.peerName.map { "\($0)" } ?? "?")")
+        print("server: connection from \(transport.peerName.map { "\($0)" } ?? "?")")
         self.transport = transport
     }
 
     func dataReceived(_ data: [UInt8]) {
-        print("Data received: \(String(decoding: data, as: UTF8.self))")
+        print("server: received \(String(decoding: data, as: UTF8.self))")
         transport?.write(data)
-        // Like the asyncio example, close after one echo; close() flushes first.
         transport?.close()
     }
 }
 
-/// asyncio's EchoClientProtocol: `onConnectionLost` plays the future it resolves.
+/// Sends a message once connected, prints the reply, and reports the end of the
+/// connection through `onConnectionLost` (asyncio's example resolves a future there).
 final class EchoClientProtocol: StreamingProtocol {
     let message: String
     let onConnectionLost: () -> Void
@@ -33,15 +31,15 @@ final class EchoClientProtocol: StreamingProtocol {
 
     func connectionMade(_ transport: any Transport) {
         transport.write(Array(message.utf8))
-        print("Data sent: \(message)")
+        print("client: sent \(message)")
     }
 
     func dataReceived(_ data: [UInt8]) {
-        print("Data received: \(String(decoding: data, as: UTF8.self))")
+        print("client: received \(String(decoding: data, as: UTF8.self))")
     }
 
     func connectionLost(_ error: (any Error)?) {
-        print("The server closed the connection")
+        print("client: the server closed the connection")
         onConnectionLost()
     }
 }
@@ -49,7 +47,6 @@ final class EchoClientProtocol: StreamingProtocol {
 try EventLoop.run { loop in
     let server = try await loop.createServer({ EchoServerProtocol() }, host: "127.0.0.1", port: 0)
     let port = try server.sockets[0].localAddress.port!
-    print("Serving on ('127.0.0.1', \(port))")
 
     let lost = loop.createFuture(of: Void.self)
     let (transport, _) = try await loop.createConnection(

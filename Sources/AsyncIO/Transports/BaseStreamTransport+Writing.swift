@@ -1,14 +1,16 @@
 import Glibc
 
-extension StreamTransport {
-    /// asyncio's `get_write_buffer_size()`: the bytes the kernel has not taken yet. Every
-    /// byte not sent at once is in a libuv write request, so libuv's count is the total.
+/// The write path, written once: send now when nothing is queued (`uv_try_write`), queue a
+/// copy of what the kernel did not take (one libuv write request), and count the queue for
+/// flow control. Every byte not sent at once is in a libuv write request, so libuv's count
+/// is the whole buffer.
+extension BaseStreamTransport {
+    /// asyncio's `get_write_buffer_size()`: the bytes the kernel has not taken yet.
     var writeBufferSize: Int { handle.writeQueueSize }
 
     var canWriteEOF: Bool { true }
 
-    /// asyncio's `write`: sends now when nothing is queued (`uv_try_write`) and queues a
-    /// copy of only what the socket did not take.
+    /// asyncio's `write`.
     func write(_ data: UnsafeRawBufferPointer) {
         loop.assertOnLoopThread()
         precondition(!isEOFWritten, "Cannot call write() after writeEOF()")
@@ -17,10 +19,7 @@ extension StreamTransport {
         var rest = data
         if handle.writeQueueSize == 0 {
             let sent = handle.tryWrite(data)
-            if sent < 0 {
-                fatalError(Self.osError(status: sent), "Fatal write error on socket transport")
-                return
-            }
+            if sent < 0 { return failWrite(Int32(sent)) }
             if sent == data.count { return }
             rest = UnsafeRawBufferPointer(rebasing: data[sent...])
         }
@@ -31,15 +30,15 @@ extension StreamTransport {
         data.withUnsafeBytes { write($0) }
     }
 
-    /// asyncio's `writelines`: all buffers go out in one vectored write; what the socket
+    /// asyncio's `writelines`: all buffers go out in one vectored write; what the kernel
     /// does not take is queued as one request with one buffer per remaining piece.
     /// More than `vectoredLineLimit` lines are joined into one buffer first (one copy),
     /// which keeps the nesting of `withUnsafeBytes` below shallow.
     func writeLines(_ lines: [[UInt8]]) {
         loop.assertOnLoopThread()
         precondition(!isEOFWritten, "Cannot call writeLines() after writeEOF()")
-        guard acceptsWrites() else { return }
         let pieces = lines.filter { !$0.isEmpty }
+        guard !pieces.isEmpty, acceptsWrites() else { return }
         if pieces.count > Self.vectoredLineLimit {
             write(Array(pieces.joined()))
             return
@@ -49,7 +48,7 @@ extension StreamTransport {
         Self.withBuffers(of: pieces[...], collecting: &buffers) { writeVectored($0) }
     }
 
-    static let vectoredLineLimit = 64
+    static var vectoredLineLimit: Int { 64 }
 
     /// Calls `body` with a pointer to each array's bytes, every one valid for the whole
     /// call (nested `withUnsafeBytes`, so no pointer outlives its closure).
@@ -66,14 +65,10 @@ extension StreamTransport {
 
     private func writeVectored(_ pieces: [UnsafeRawBufferPointer]) {
         let total = pieces.reduce(0) { $0 + $1.count }
-        guard total > 0 else { return }
         var sent = 0
         if handle.writeQueueSize == 0 {
             sent = handle.tryWrite(pieces)
-            if sent < 0 {
-                fatalError(Self.osError(status: sent), "Fatal write error on socket transport")
-                return
-            }
+            if sent < 0 { return failWrite(Int32(sent)) }
             if sent == total { return }
         }
         var rest: [UnsafeRawBufferPointer] = []
@@ -90,63 +85,57 @@ extension StreamTransport {
         queue(rest)
     }
 
-    /// asyncio's `write_eof`: shuts the write side down once queued writes are sent
-    /// (libuv's `uv_shutdown` waits for them).
+    /// asyncio's `write_eof`. A socket shuts its write side down once queued writes are
+    /// sent (libuv's `uv_shutdown` waits for them). A pipe has no half-close: the child
+    /// sees end of file when the pipe closes, once the queue is flushed; the EOF watch
+    /// goes on until then.
     func writeEOF() {
         loop.assertOnLoopThread()
+        if role == .writePipe {
+            guard beginClosing() else { return }
+            return closeIfFlushed()
+        }
         precondition(sendfileHold?.ownsSocket != true, "unable to write EOF; sendfile is in progress")
-        guard !isClosingFlag, !isEOFWritten else { return }
+        guard state == .open, !isEOFWritten else { return }
         isEOFWritten = true
         let status = handle.shutdown { [self] status in
-            guard status < 0, status != -ECANCELED else { return }
-            fatalError(Self.osError(status: status), "Fatal write error on socket transport")
+            guard status < 0, status != -ECANCELED, state.isConnected else { return }
+            failWrite(status)
         }
-        if status < 0 {
-            fatalError(Self.osError(status: status), "Fatal write error on socket transport")
-        }
+        if status < 0 { failWrite(status) }
     }
 
-    /// After the connection was lost writes are dropped; asyncio warns from the fifth on.
+    /// After the loss writes are dropped, and counted for asyncio's warning. A socket
+    /// still takes writes while it flushes before closing; a pipe's `close()` is its
+    /// `write_eof()`, after which nothing more may be written.
+    @inline(__always)
     private func acceptsWrites() -> Bool {
-        guard connectionLostCount > 0 else { return true }
-        if connectionLostCount >= Self.connectionLostWriteLogThreshold {
-            loop.logger.warning("socket.send() raised exception.")
-        }
-        connectionLostCount += 1
+        if state == .open || (state == .closing && role != .writePipe) { return true }
+        lostWrites.dropWrite(loop, warning: role.lostWriteWarning)
         return false
     }
 
     private func queue(_ pieces: [UnsafeRawBufferPointer]) {
         let status = handle.write(copying: pieces) { [self] status in writeCompleted(status) }
-        if status < 0 {
-            fatalError(Self.osError(status: status), "Fatal write error on socket transport")
-            return
-        }
+        if status < 0 { return failWrite(status) }
         maybePauseProtocol()
     }
 
     /// A queued write finished (or was cancelled because the handle closed).
     private func writeCompleted(_ status: Int32) {
-        guard connectionLostCount == 0 else { return }
+        guard state.isConnected else { return }
         if status < 0 {
-            if status != -ECANCELED {
-                fatalError(Self.osError(status: status), "Fatal write error on socket transport")
-            }
+            if status != -ECANCELED { failWrite(status) }
             return
         }
         maybeResumeProtocol()
-        if handle.writeQueueSize == 0 { sendfileHold?.bufferDidDrain() }
-        if isClosingFlag, handle.writeQueueSize == 0 {
-            // The flush close() waited for is done (asyncio's _write_ready).
-            connectionLostCount += 1
-            closeHandle()
-            callConnectionLost(nil)
-        }
+        // Asked after resumeWriting, whose handler may have written (and closed) meanwhile.
+        guard handle.writeQueueSize == 0 else { return }
+        sendfileHold?.bufferDidDrain()
+        if state == .closing { finishClosing() }
     }
 
-    static func osError(status: Int) -> OSError {
-        OSError(errno: Int32(-status), message: OSError.strerror(Int32(-status)))
+    private func failWrite(_ status: Int32) {
+        abortOnFatalError(OSError(uvStatus: status), "Fatal write error on \(role.noun) transport")
     }
-
-    static func osError(status: Int32) -> OSError { osError(status: Int(status)) }
 }
