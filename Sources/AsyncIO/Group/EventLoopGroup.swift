@@ -61,5 +61,6 @@ public final class EventLoopGroup: Sendable, CustomStringConvertible {
         Task { await coordinator.requestStop() }
     }
 
+    /// How the group prints: its number of loops.
     public var description: String { "<EventLoopGroup loops=\(loops.count)>" }
 }

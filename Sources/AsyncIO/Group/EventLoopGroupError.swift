@@ -7,6 +7,7 @@ public enum EventLoopGroupError: Error, Sendable, Equatable, CustomStringConvert
     /// The group is shutting down and takes no new server.
     case stopping
 
+    /// What went wrong, and what to do instead.
     public var description: String {
         switch self {
         case .alreadyRan: "This EventLoopGroup already ran; make a new one"

@@ -101,6 +101,7 @@ public final class GroupServer: Sendable, CustomStringConvertible {
         for member in members { member.commands.yield(command) }
     }
 
+    /// How the server prints: its number of loops and its addresses.
     public var description: String {
         "<GroupServer loops=\(members.count) addresses=\(addresses.map(\.description))>"
     }
