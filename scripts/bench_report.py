@@ -359,7 +359,7 @@ def py_ratio_rows(rows):
 def meta_lines(meta):
     keys = [("date", "date"), ("commit", "commit"), ("cpu", "CPU"), ("kernel", "kernel"),
             ("pinning", "pinning"), ("python", "Python"), ("uvloop", "uvloop"), ("swift", "Swift"),
-            ("loadgen", "load generator"), ("timing", "timing")]
+            ("swift_options", "Swift server options"), ("loadgen", "load generator"), ("timing", "timing")]
     return [f"{label}: {meta[k]}" for k, label in keys if meta.get(k)]
 
 

@@ -5,7 +5,8 @@ import Glibc
 /// `sock_recv`, `sock_sendall`), one task per client. It survives running out of
 /// descriptors as the other modes do (`sockAcceptRetrying`).
 enum SocketsEcho: EchoServer {
-    static func serve(host: String, port: Int) throws {
+    static func serve(_ options: EchoOptions) throws {
+        let (host, port, work) = (options.host, options.port, options.work)
         try EventLoop.run { loop in
             let listener = try await listen(loop, host: host, port: port)
             let clients = OpenSockets()
@@ -23,7 +24,7 @@ enum SocketsEcho: EchoServer {
                     clients.add(client)
                     loop.createTask {
                         defer { clients.close(client) }
-                        try await echo(loop, client)
+                        try await echo(loop, client, work: work)
                     }
                 }
             }
@@ -40,10 +41,13 @@ enum SocketsEcho: EchoServer {
     }
 
     /// The hot loop: receive whatever arrived, send it all back, until end of file.
-    private static func echo(_ loop: isolated EventLoop, _ client: Socket) async throws {
+    private static func echo(_ loop: isolated EventLoop, _ client: Socket, work: CPUWork) async throws {
+        var digest: UInt64 = 0
+        defer { work.keep(digest) }
         while true {
             let data = try await loop.sockRecv(client, 65536)
             if data.isEmpty { return }
+            if work.rounds > 0 { data.withUnsafeBytes { work.run($0, into: &digest) } }
             try await loop.sockSendAll(client, data)
         }
     }

@@ -22,6 +22,9 @@ public final class Server: CustomStringConvertible {
     private var serving = false
     private var servingForever: LoopWaiter<Void>?
     private var isServingForever = false
+    /// Takes each accepted socket instead of `startConnection`: an `EventLoopGroup`'s
+    /// round-robin acceptor hands them to the group's loops (Group/EventLoopGroup+Server.swift).
+    var acceptedSocketHandler: ((Socket, SocketAddress) -> Void)?
 
     /// One listening socket and its watch.
     final class Listener {
@@ -230,7 +233,11 @@ public final class Server: CustomStringConvertible {
             case .wouldBlock:
                 return
             case .done(let (socket, peer)):
-                startConnection(socket, peer: peer)
+                if let handler = acceptedSocketHandler {
+                    handler(socket, peer)
+                } else {
+                    startConnection(socket, peer: peer)
+                }
             }
         }
     }
@@ -254,7 +261,7 @@ public final class Server: CustomStringConvertible {
     /// protocol no stream transport can drive: the factory's type rules out every other
     /// kind at compile time, but a class may conform to `ConnectionProtocol` directly, and
     /// that must cost one connection, not the process.
-    private func startConnection(_ socket: Socket, peer: SocketAddress) {
+    func startConnection(_ socket: Socket, peer: SocketAddress) {
         do {
             let proto = try factory()
             guard StreamReceiver(proto) != nil else {

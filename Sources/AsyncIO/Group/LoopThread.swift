@@ -1,0 +1,35 @@
+import Glibc
+
+/// A POSIX thread running one closure: the thread of one loop of a group.
+///
+/// Plain pthreads, not Foundation's `Thread`: the library does not link Foundation, and
+/// the loop needs nothing from a thread but to be run on it and joined.
+struct LoopThread: Sendable {
+    private let thread: pthread_t
+
+    /// Starts a thread running `body`; throws `OSError` if the system refuses one.
+    init(_ body: @escaping @Sendable () -> Void) throws(OSError) {
+        let context = Unmanaged.passRetained(ThreadBody(body))
+        var thread = pthread_t()
+        let status = pthread_create(&thread, nil, { raw in
+            Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue().body()
+            return nil
+        }, context.toOpaque())
+        guard status == 0 else {
+            context.release()
+            throw OSError(errno: status, operation: "pthread_create")
+        }
+        self.thread = thread
+    }
+
+    /// Waits until the thread has finished.
+    func join() {
+        pthread_join(thread, nil)
+    }
+}
+
+/// The closure a new thread runs, carried through pthread_create's `void *` argument.
+private final class ThreadBody: Sendable {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+}
