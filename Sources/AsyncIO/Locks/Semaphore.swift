@@ -9,6 +9,10 @@
 /// a slot) it gives the slot back and wakes the next waiter.
 ///
 /// Loop-bound: use it on its loop's thread only, like `Queue`.
+///
+/// Glibc (and so Foundation on Linux) has a `Semaphore` typealias of its own: in a file
+/// that imports either, `Semaphore(value:loop:)` still resolves, but where a type is
+/// expected alone (`let s: Semaphore`, `as? Semaphore`) write `AsyncIO.Semaphore`.
 public final class Semaphore: Lockable {
     /// The loop the semaphore belongs to (asyncio binds a semaphore to the running loop).
     public let loop: EventLoop
