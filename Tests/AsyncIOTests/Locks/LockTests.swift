@@ -257,4 +257,34 @@ final class LockTests: XCTestCase {
             }
         }
     }
+
+    // README "Locks and events": a read-modify-write across an await, with at most two
+    // workers inside at once, loses no update.
+    func testReadmeExampleLosesNoUpdate() {
+        runLoopTest { loop, _ in
+            let start = Event(loop: loop)
+            let slots = try Semaphore(value: 2, loop: loop)
+            let lock = Lock(loop: loop)
+            let balance = Box(0), inside = Box(0), mostInside = Box(0)
+            let workers = (1...4).map { n in
+                loop.createTask {
+                    try await start.wait()
+                    try await slots.withLock {
+                        inside.value += 1
+                        mostInside.value = max(mostInside.value, inside.value)
+                        defer { inside.value -= 1 }
+                        try await lock.withLock {
+                            let seen = balance.value
+                            try await loop.sleep(.milliseconds(1))
+                            balance.value = seen + n
+                        }
+                    }
+                }
+            }
+            start.set()
+            for worker in workers { try await worker.value }
+            XCTAssertEqual(balance.value, 10)
+            XCTAssertEqual(mostInside.value, 2, "the semaphore let two in, not more")
+        }
+    }
 }
