@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "asyncio-echo", targets: ["asyncio-echo"]),
         .executable(name: "sock-echo-example", targets: ["sock-echo-example"]),
         .executable(name: "asyncio-loadgen", targets: ["asyncio-loadgen"]),
+        .executable(name: "asyncio-queue-bench", targets: ["asyncio-queue-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
@@ -67,6 +68,12 @@ let package = Package(
         .executableTarget(
             name: "asyncio-loadgen",
             path: "Sources/asyncio-loadgen"
+        ),
+        // put+get pairs per second through a Queue between two loop tasks
+        // (scripts/bench-queue runs it against asyncio and uvloop).
+        .executableTarget(
+            name: "asyncio-queue-bench",
+            dependencies: ["AsyncIO"]
         ),
         .testTarget(
             name: "AsyncIOTests",
