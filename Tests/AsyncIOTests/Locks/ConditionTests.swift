@@ -331,14 +331,7 @@ final class ConditionTests: XCTestCase {
             let condition = Condition(loop: loop)
             let heldWhenCaught = Box(false)
             let task = try await startedTask(loop) {
-                try await condition.withLock {
-                    do {
-                        try await condition.waitFor { false }
-                    } catch {
-                        heldWhenCaught.value = condition.locked
-                        throw error
-                    }
-                }
+                try await waitForRecordingTheLock(condition, heldWhenCaught) { false }
             }
             task.cancel()
             await assertThrowsAsync(CancellationError.self) { try await task.value }
@@ -355,14 +348,7 @@ final class ConditionTests: XCTestCase {
             let wake = Box(false)
             let heldWhenCaught = Box(false)
             let task = try await startedTask(loop) {
-                try await condition.withLock {
-                    do {
-                        try await condition.waitFor { wake.value }
-                    } catch {
-                        heldWhenCaught.value = condition.locked
-                        throw error
-                    }
-                }
+                try await waitForRecordingTheLock(condition, heldWhenCaught) { wake.value }
             }
             try await condition.acquire()
             wake.value = true
@@ -455,6 +441,21 @@ private func consumers(
                     state.value -= 1
                 }
             }
+        }
+    }
+}
+
+/// `async with condition: await condition.wait_for(predicate)`, recording in
+/// `heldWhenCaught` whether the lock was held when an error came out of the wait.
+nonisolated(nonsending) private func waitForRecordingTheLock(
+    _ condition: Condition, _ heldWhenCaught: Box<Bool>, _ predicate: () -> Bool
+) async throws {
+    try await condition.withLock {
+        do {
+            try await condition.waitFor(predicate)
+        } catch {
+            heldWhenCaught.value = condition.locked
+            throw error
         }
     }
 }
