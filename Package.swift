@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "asyncio-pipe-bench", targets: ["asyncio-pipe-bench"]),
         .executable(name: "service-lifecycle-example", targets: ["service-lifecycle-example"]),
         .executable(name: "chat-example", targets: ["chat-example"]),
+        .executable(name: "asyncio-queue-bench", targets: ["asyncio-queue-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
@@ -106,6 +107,12 @@ let package = Package(
         .executableTarget(
             name: "asyncio-loadgen",
             path: "Sources/asyncio-loadgen"
+        ),
+        // put+get pairs per second through a Queue between two loop tasks
+        // (scripts/bench-queue runs it against asyncio and uvloop).
+        .executableTarget(
+            name: "asyncio-queue-bench",
+            dependencies: ["AsyncIO"]
         ),
         .testTarget(
             name: "AsyncIOTests",

@@ -1,0 +1,10 @@
+// expect-error: sending value of non-Sendable type '() async throws -> ()' risks causing data races
+// A lock handed to a detached task may not be used by the loop's code afterwards: both
+// would touch it at once.
+import AsyncIO
+
+func misuse(_ loop: isolated EventLoop) async throws {
+    let lock = Lock(loop: loop)
+    Task.detached { try await lock.acquire() }
+    try await lock.acquire()
+}
