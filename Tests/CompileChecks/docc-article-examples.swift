@@ -61,3 +61,103 @@ func subprocesses() throws {
         print(String(decoding: output ?? [], as: UTF8.self), process.returnCode ?? -1)
     }
 }
+
+// QueuesLocksAndEvents.md
+func queues() throws {
+    try EventLoop.run { loop in
+        let jobs = Queue<Int>(maxsize: 10, loop: loop)
+        let workers = (1...3).map { _ in
+            loop.createTask {
+                while let job = try? await jobs.get() {   // ends once the queue is shut down
+                    print("job", job)
+                    try jobs.taskDone()
+                }
+            }
+        }
+        for job in 1...20 { try await jobs.put(job) }     // waits while 10 are queued
+        try await jobs.join()                             // every job taken and done
+        jobs.shutdown()                                   // the idle workers' get() throws
+        for worker in workers { _ = await worker.result }
+    }
+}
+
+func locksAndEvents() throws {
+    try EventLoop.run { loop in
+        let start = Event(loop: loop)
+        let slots = try Semaphore(value: 2, loop: loop)    // at most two inside at once
+        let lock = Lock(loop: loop)
+        var balance = 0
+        let workers = (1...4).map { n in
+            loop.createTask {
+                try await start.wait()                     // all wait for the go
+                try await slots.withLock {                 // async with slots:
+                    try await lock.withLock {              // async with lock:
+                        let seen = balance
+                        try await loop.sleep(.milliseconds(1))   // others run here
+                        balance = seen + n                 // and no update is lost
+                    }
+                }
+            }
+        }
+        start.set()
+        for worker in workers { try await worker.value }
+        print(balance)   // 10
+    }
+}
+
+// TaskHelpers.md
+func taskHelpers() throws {
+    try EventLoop.run { loop in
+        let squares = (1...3).map { n in
+            loop.createTask {
+                try await loop.sleep(.milliseconds(10 * n))
+                return n * n
+            }
+        }
+        print(try await loop.gather(squares))               // [1, 4, 9]
+
+        let slow = loop.createTask {
+            try await loop.sleep(.seconds(10))
+            return 0
+        }
+        do {
+            _ = try await loop.waitFor(slow, timeout: .milliseconds(50))
+        } catch is TimeoutError {
+            print("slow was cancelled")                     // and waited for
+        }
+
+        try await loop.taskGroup { group in
+            for n in 1...3 {
+                try group.createTask { try await loop.sleep(.milliseconds(n)) }
+            }
+        }   // every task has ended; the first to fail would have cancelled the others
+    }
+}
+
+// ALoopPerCore.md
+func groupServer() throws {
+    let group = try EventLoopGroup()                      // one loop per usable CPU
+    try group.run { loop in                               // main on loop 0; the others are workers
+        let server = try await group.createServer({ EchoProtocol() }, host: "0.0.0.0", port: 8000)
+        try await server.serveForever()                   // until SIGINT or SIGTERM
+    }
+}
+
+func serverOnEveryLoop() throws {
+    try EventLoopGroup(loopCount: 4).run { loop, index in // main on every loop, with its index
+        let server = try await loop.createServer({ EchoProtocol() }, host: "0.0.0.0", port: 8000,
+                                                 reusePort: true)
+        try await server.serveForever()
+    }
+}
+
+func talkingBetweenLoops() throws {
+    let pair = try EventLoopGroup(loopCount: 2)
+    try pair.run { loop in
+        let seen = try await pair.loops[1].runCoroutineThreadsafe { other in
+            try await other.sleep(.milliseconds(1))        // loop 1's code
+            return other.time()                            // a Double crosses back
+        }
+        print(seen)
+    }
+}
