@@ -83,25 +83,30 @@ func queues() throws {
 
 func locksAndEvents() throws {
     try EventLoop.run { loop in
-        let start = Event(loop: loop)
-        let slots = try Semaphore(value: 2, loop: loop)    // at most two inside at once
         let lock = Lock(loop: loop)
-        var balance = 0
-        let workers = (1...4).map { n in
-            loop.createTask {
-                try await start.wait()                     // all wait for the go
-                try await slots.withLock {                 // async with slots:
-                    try await lock.withLock {              // async with lock:
-                        let seen = balance
-                        try await loop.sleep(.milliseconds(1))   // others run here
-                        balance = seen + n                 // and no update is lost
-                    }
-                }
+        let stocked = Condition(lock: lock)
+        var shelf: [String] = []
+        let buyer = loop.createTask {
+            try await stocked.withLock {                     // async with stocked:
+                try await stocked.waitFor { !shelf.isEmpty } // the lock is free while it waits
+                print("bought", shelf.removeFirst())
             }
         }
-        start.set()
-        for worker in workers { try await worker.value }
-        print(balance)   // 10
+        try await lock.withLock {                            // the condition's lock
+            shelf.append("bread")
+            try stocked.notify()
+        }
+        try await buyer.value
+
+        let barrier = try Barrier(parties: 3, loop: loop)
+        let runners = (1...3).map { n in
+            loop.createTask {
+                try await loop.sleep(.milliseconds(n))
+                let index = try await barrier.wait()          // async with barrier as index:
+                print("runner", n, "passed as", index)        // all three go on together
+            }
+        }
+        for runner in runners { try await runner.value }
     }
 }
 
