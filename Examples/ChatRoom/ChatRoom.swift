@@ -50,7 +50,7 @@ final class ChatRoom {
     /// as the loop's code). Each line it sends goes to every other member.
     func serve(_ loop: isolated EventLoop, _ reader: StreamReader, _ writer: StreamWriter) async throws {
         precondition(loop === self.loop, "ChatRoom.serve must run on the room's loop")
-        let member = join(writer)
+        let member = join(loop, writer)
         let pump = loop.createTask { try await self.drain(member) }
         do {
             for try await line in reader { broadcast(line, from: member) }
@@ -62,7 +62,7 @@ final class ChatRoom {
         writer.close()
     }
 
-    private func join(_ writer: StreamWriter) -> Member {
+    private func join(_ loop: isolated EventLoop, _ writer: StreamWriter) -> Member {
         let peer = (writer.getExtraInfo("peername") as? SocketAddress).map { "\($0)" } ?? "a client"
         let member = Member(name: peer, writer: writer, outbox: Queue(maxsize: outboxSize, loop: loop))
         members.append(member)

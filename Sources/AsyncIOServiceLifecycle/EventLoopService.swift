@@ -1,4 +1,4 @@
-import AsyncIO
+@_spi(LoopThreads) import AsyncIO
 import Logging
 import ServiceLifecycle
 
@@ -87,7 +87,8 @@ public struct EventLoopService: Service, CustomStringConvertible {
     private func runLoopThread(_ requests: AsyncStream<ShutdownRequest>) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             do {
-                try LoopThread.start { [self] in
+                // Detached: the continuation, not a join, tells when the loop is done.
+                try LoopThread { [self] in
                     do {
                         try EventLoop.run { loop in
                             loop.logger = logger
@@ -97,7 +98,7 @@ public struct EventLoopService: Service, CustomStringConvertible {
                     } catch {
                         continuation.resume(throwing: error)
                     }
-                }
+                }.detach()
             } catch {
                 continuation.resume(throwing: error)
             }

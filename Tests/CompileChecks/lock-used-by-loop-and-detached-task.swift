@@ -1,4 +1,4 @@
-// expect-error: sending value of non-Sendable type '() async throws -> ()' risks causing data races
+// expect-error: passing closure as a 'sending' parameter risks causing data races between 'loop'-isolated code and concurrent execution of the closure
 // A lock handed to a detached task may not be used by the loop's code afterwards: both
 // would touch it at once.
 import AsyncIO

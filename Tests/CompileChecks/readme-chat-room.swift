@@ -8,7 +8,7 @@ final class Member {
     let writer: StreamWriter
     let outbox: Queue<[UInt8]>
 
-    init(_ writer: StreamWriter, loop: EventLoop) {
+    init(_ writer: StreamWriter, loop: isolated EventLoop) {
         name = "\(writer.getExtraInfo("peername") ?? "?")"
         self.writer = writer
         outbox = Queue(maxsize: 256, loop: loop)     // how far a client may fall behind

@@ -1,14 +1,17 @@
 import Glibc
 
-/// A POSIX thread running one closure: the thread of one loop of a group.
+/// A POSIX thread running one closure: the thread of one loop of a group, or of an
+/// `EventLoopService` (AsyncIOServiceLifecycle reaches it through `@_spi(LoopThreads)`,
+/// so the rule is written once and is no public API).
 ///
 /// Plain pthreads, not Foundation's `Thread`: the library does not link Foundation, and
 /// the loop needs nothing from a thread but to be run on it and joined.
-struct LoopThread: Sendable {
+@_spi(LoopThreads)
+public struct LoopThread: Sendable {
     private let thread: pthread_t
 
     /// Starts a thread running `body`; throws `OSError` if the system refuses one.
-    init(_ body: @escaping @Sendable () -> Void) throws(OSError) {
+    public init(_ body: @escaping @Sendable () -> Void) throws(OSError) {
         let context = Unmanaged.passRetained(ThreadBody(body))
         var thread = pthread_t()
         let status = pthread_create(&thread, nil, { raw in
@@ -23,8 +26,13 @@ struct LoopThread: Sendable {
     }
 
     /// Waits until the thread has finished.
-    func join() {
+    public func join() {
         pthread_join(thread, nil)
+    }
+
+    /// Lets the thread end on its own, with nobody to join it.
+    public func detach() {
+        pthread_detach(thread)
     }
 }
 

@@ -29,7 +29,7 @@ public final class Barrier {
 
     /// A barrier on `loop` for `parties` tasks (asyncio's `Barrier(parties)`). Throws
     /// `LockUsageError.barrierPartiesNotPositive` if `parties` is less than 1.
-    public init(parties: Int, loop: EventLoop) throws(LockUsageError) {
+    public init(parties: Int, loop: isolated EventLoop) throws(LockUsageError) {
         guard parties >= 1 else { throw .barrierPartiesNotPositive(parties) }
         self.parties = parties
         condition = Condition(loop: loop)

@@ -13,7 +13,7 @@ public final class BoundedSemaphore: Lockable {
     /// A bounded semaphore on `loop` with `value` free slots (asyncio's
     /// `BoundedSemaphore(value=1)`). Throws `LockUsageError.negativeSemaphoreValue` if
     /// `value` is negative.
-    public init(value: Int = 1, loop: EventLoop) throws(LockUsageError) {
+    public init(value: Int = 1, loop: isolated EventLoop) throws(LockUsageError) {
         semaphore = try Semaphore(value: value, loop: loop)
         bound = value
     }

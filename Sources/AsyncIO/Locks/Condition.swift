@@ -21,7 +21,7 @@ public final class Condition: Lockable {
     private let waiters = WaiterLine()
 
     /// A condition on `loop` with a new lock of its own (asyncio's `Condition()`).
-    public init(loop: EventLoop) {
+    public init(loop: isolated EventLoop) {
         lock = Lock(loop: loop)
     }
 

@@ -16,7 +16,7 @@ public final class Event {
     private let waiters = WaiterLine()
 
     /// An unset event on `loop` (asyncio's `Event()`).
-    public init(loop: EventLoop) {
+    public init(loop: isolated EventLoop) {
         self.loop = loop
     }
 

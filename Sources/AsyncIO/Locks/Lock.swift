@@ -25,7 +25,7 @@ public final class Lock: Lockable {
     private var handoffPending = false
 
     /// An unlocked lock on `loop` (asyncio's `Lock()`).
-    public init(loop: EventLoop) {
+    public init(loop: isolated EventLoop) {
         self.loop = loop
     }
 

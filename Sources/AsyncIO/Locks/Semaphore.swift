@@ -27,7 +27,7 @@ public final class Semaphore: Lockable {
 
     /// A semaphore on `loop` with `value` free slots (asyncio's `Semaphore(value=1)`).
     /// Throws `LockUsageError.negativeSemaphoreValue` if `value` is negative.
-    public init(value: Int = 1, loop: EventLoop) throws(LockUsageError) {
+    public init(value: Int = 1, loop: isolated EventLoop) throws(LockUsageError) {
         guard value >= 0 else { throw .negativeSemaphoreValue(value) }
         self.value = value
         self.loop = loop

@@ -30,8 +30,9 @@ public final class LoopQueue<Storage: QueueStorage> {
     private var isShutdown = false
 
     /// An empty queue on `loop` holding at most `maxsize` items (asyncio's
-    /// `Queue(maxsize=0)`).
-    public init(maxsize: Int = 0, loop: EventLoop) {
+    /// `Queue(maxsize=0)`). Made by the loop's code (`loop` is isolated), so the queue
+    /// starts in the loop's region and the compiler keeps it there.
+    public init(maxsize: Int = 0, loop: isolated EventLoop) {
         self.maxsize = maxsize
         self.loop = loop
     }

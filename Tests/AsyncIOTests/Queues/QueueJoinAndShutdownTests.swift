@@ -21,7 +21,7 @@ final class QueueJoinAndShutdownTests: XCTestCase {
     // CPython: _QueueJoinTestMixin.test_task_done_underflow
     func testTaskDoneUnderflow() {
         forEachKind { loop, make in
-            XCTAssertThrowsError(try make.queue().taskDone()) {
+            XCTAssertThrowsError(try make.queue(loop).taskDone()) {
                 XCTAssertEqual($0 as? QueueUsageError, .taskDoneCalledTooManyTimes)
             }
         }
@@ -30,7 +30,7 @@ final class QueueJoinAndShutdownTests: XCTestCase {
     // CPython: _QueueJoinTestMixin.test_task_done
     func testTaskDone() {
         forEachKind { loop, make in
-            let queue = make.queue()
+            let queue = make.queue(loop)
             for item in 0..<100 { try queue.putNowait(item) }
             let total = Box(0)
             let running = Box(true)
@@ -54,7 +54,7 @@ final class QueueJoinAndShutdownTests: XCTestCase {
     // CPython: _QueueJoinTestMixin.test_join_empty_queue
     func testJoinEmptyQueue() {
         forEachKind { loop, make in
-            let queue = make.queue()
+            let queue = make.queue(loop)
             try await queue.join()
             try await queue.join()
         }
@@ -64,7 +64,7 @@ final class QueueJoinAndShutdownTests: XCTestCase {
     // not by writing the private counter)
     func testFormatShowsUnfinishedTasks() {
         forEachKind { loop, make in
-            let queue = make.queue()
+            let queue = make.queue(loop)
             XCTAssertEqual(queue.description, "<\(make.name) maxsize=0>")
             try queue.putNowait(1)
             try queue.putNowait(2)
@@ -77,7 +77,7 @@ final class QueueJoinAndShutdownTests: XCTestCase {
     // Not in CPython: cancelling a task waiting in join.
     func testJoinCancelledWhileWaiting() {
         forEachKind { loop, make in
-            let queue = make.queue()
+            let queue = make.queue(loop)
             try queue.putNowait(1)
             let joiner = try await startedTask(loop) { try await queue.join() }
             let second = try await startedTask(loop) { try await queue.join() }
@@ -94,7 +94,7 @@ final class QueueJoinAndShutdownTests: XCTestCase {
     // CPython: _QueueShutdownTestMixin.test_format
     func testFormatShowsShutdown() {
         forEachKind { loop, make in
-            let queue = make.queue()
+            let queue = make.queue(loop)
             queue.shutdown(immediate: false)
             XCTAssertEqual(queue.description, "<\(make.name) maxsize=0 shutdown>")
         }
@@ -103,7 +103,7 @@ final class QueueJoinAndShutdownTests: XCTestCase {
     // CPython: _QueueShutdownTestMixin.test_shutdown_empty
     func testShutdownEmpty() {
         forEachKind { loop, make in
-            let queue = make.queue()
+            let queue = make.queue(loop)
             let getter = try await startedTask(loop) { try await queue.get() }
             queue.shutdown(immediate: false)
             XCTAssertEqual(queue.qsize, 0)
@@ -116,7 +116,7 @@ final class QueueJoinAndShutdownTests: XCTestCase {
     // CPython: _QueueShutdownTestMixin.test_shutdown_nonempty
     func testShutdownNonempty() {
         forEachKind { loop, make in
-            let queue = make.queue(maxsize: 1)
+            let queue = make.queue(loop, maxsize: 1)
             try queue.putNowait(10)
             let joined = Box(false)
             let joiner = try await startedTask(loop) {
@@ -143,7 +143,7 @@ final class QueueJoinAndShutdownTests: XCTestCase {
     // CPython: _QueueShutdownTestMixin.test_shutdown_immediate
     func testShutdownImmediate() {
         forEachKind { loop, make in
-            let queue = make.queue()
+            let queue = make.queue(loop)
             try queue.putNowait(1)
             let joiner = try await startedTask(loop) { try await queue.join() }
             queue.shutdown(immediate: true)
@@ -158,7 +158,7 @@ final class QueueJoinAndShutdownTests: XCTestCase {
     // CPython: _QueueShutdownTestMixin.test_shutdown_immediate_with_unfinished
     func testShutdownImmediateWithUnfinished() {
         forEachKind { loop, make in
-            let queue = make.queue()
+            let queue = make.queue(loop)
             try queue.putNowait(1)
             try queue.putNowait(1)
             let joined = Box(false)
@@ -183,7 +183,7 @@ final class QueueJoinAndShutdownTests: XCTestCase {
     // getters of a non-empty queue still get its items first.
     func testShutdownWakesEveryWaiter() {
         forEachKind { loop, make in
-            let empty = make.queue()
+            let empty = make.queue(loop)
             var getters: [Task<Int, any Error>] = []
             for _ in 0..<3 { getters.append(try await startedTask(loop) { try await empty.get() }) }
             XCTAssertEqual(empty.waitingGetters, 3)
@@ -193,7 +193,7 @@ final class QueueJoinAndShutdownTests: XCTestCase {
                 await assertThrowsAsync(QueueShutDown.self) { _ = try await getter.value }
             }
 
-            let full = make.queue(maxsize: 1)
+            let full = make.queue(loop, maxsize: 1)
             try full.putNowait(1)
             var putters: [Task<Void, any Error>] = []
             for item in 0..<3 { putters.append(try await startedTask(loop) { try await full.put(item) }) }
@@ -251,7 +251,8 @@ struct QueueMaker: Sendable {
         }
     }
 
-    func queue(maxsize: Int = 0) -> any IntQueue {
+    /// A queue of this kind on `loop`, the loop's code (a queue is made in its loop's region).
+    func queue(_ loop: isolated EventLoop, maxsize: Int = 0) -> any IntQueue {
         switch kind {
         case .fifo: Queue<Int>(maxsize: maxsize, loop: loop)
         case .lifo: LifoQueue<Int>(maxsize: maxsize, loop: loop)

@@ -470,7 +470,7 @@ final class QueueTests: XCTestCase {
 }
 
 /// Puts `items` with `put`, then gets as many with `get`: the order tests' common part.
-private func putAllThenGetAll<S: QueueStorage>(
+private nonisolated(nonsending) func putAllThenGetAll<S: QueueStorage>(
     _ queue: LoopQueue<S>, _ items: [S.Element]
 ) async throws -> [S.Element] {
     for item in items { try await queue.put(item) }
