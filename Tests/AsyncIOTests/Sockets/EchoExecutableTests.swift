@@ -238,6 +238,14 @@ final class EchoExecutableTests: XCTestCase {
         try runOutOfDescriptors(try echoBinary(), arguments: ["--port", "0", "--mode", "sockets"])
     }
 
+    // The same through Server's accept loop, in the layers built on it (after the
+    // transport rewrite, so each layer's server is shown to survive it, not only sock*).
+    func testServerModesSurviveDescriptorExhaustion() throws {
+        for mode in ["protocol", "buffered", "streams"] {
+            try runOutOfDescriptors(try echoBinary(), arguments: ["--port", "0", "--mode", mode])
+        }
+    }
+
     func testSockEchoExampleSurvivesDescriptorExhaustion() throws {
         try runOutOfDescriptors(try builtProduct("sock-echo-example"), arguments: ["server", "0"])
     }
