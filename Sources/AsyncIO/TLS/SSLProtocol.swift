@@ -48,7 +48,8 @@ final class SSLProtocol: BufferedProtocol {
 
     private(set) var state = State.unwrapped
     private var appState: AppState
-    private(set) var appProtocol: any BaseProtocol
+    /// The user's protocol, as every protocol answers (`connectionLost`, pause/resume).
+    var appProtocol: any BaseProtocol { appReceiver.protocolObject }
     private var appReceiver: StreamReceiver
     /// The app-facing transport, until the connection is lost.
     private(set) var appTransport: SSLTransport?
@@ -95,9 +96,7 @@ final class SSLProtocol: BufferedProtocol {
         serverHostname: String?, handshakeTimeout: Duration?, shutdownTimeout: Duration?,
         callConnectionMade: Bool = true, isAccepted: Bool = false
     ) throws(SSLError) {
-        guard let receiver = StreamReceiver(appProtocol) else {
-            preconditionFailure("a TLS connection needs \(StreamReceiver.accepted), got \(type(of: appProtocol))")
-        }
+        let receiver = Self.receiver(for: appProtocol)
         self.loop = loop
         self.context = context
         self.serverSide = serverSide
@@ -105,7 +104,6 @@ final class SSLProtocol: BufferedProtocol {
         self.handshakeTimeout = handshakeTimeout ?? Self.defaultHandshakeTimeout
         self.shutdownTimeout = shutdownTimeout ?? Self.defaultShutdownTimeout
         self.isAccepted = isAccepted
-        self.appProtocol = appProtocol
         appReceiver = receiver
         appState = callConnectionMade ? .initial : .connectionMade
         ssl = try context.makeSSL(serverSide: serverSide, serverHostname: serverHostname)
@@ -205,7 +203,6 @@ final class SSLProtocol: BufferedProtocol {
         forceClosablePlain = nil
         appTransport = nil
         appReceiver = .disconnected
-        appProtocol = appReceiver.protocolObject
         wakeUpWaiter(waiterError)
         handshakeTimer?.cancel()
         handshakeTimer = nil
@@ -663,11 +660,15 @@ final class SSLProtocol: BufferedProtocol {
 
     /// The app transport's `setProtocol`.
     func setAppProtocol(_ protocol: any BaseProtocol) {
+        appReceiver = Self.receiver(for: `protocol`)
+    }
+
+    /// Where decrypted bytes go for `protocol`; any other kind is a programmer error.
+    private static func receiver(for protocol: any BaseProtocol) -> StreamReceiver {
         guard let receiver = StreamReceiver(`protocol`) else {
             preconditionFailure("a TLS connection needs \(StreamReceiver.accepted), got \(type(of: `protocol`))")
         }
-        appProtocol = `protocol`
-        appReceiver = receiver
+        return receiver
     }
 }
 

@@ -7,15 +7,7 @@ import XCTest
 /// stopped by a real signal.
 final class GroupEchoExecutableTests: XCTestCase {
     /// The built asyncio-echo, next to the test bundle.
-    private func echoBinary() throws -> URL {
-        let directories = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-            + CommandLine.arguments.prefix(1).map { URL(fileURLWithPath: $0).deletingLastPathComponent() }
-        for directory in directories {
-            let candidate = directory.appendingPathComponent("asyncio-echo")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        throw XCTSkip("asyncio-echo is not built")
-    }
+    private func echoBinary() throws -> URL { try builtProduct("asyncio-echo") }
 
     /// A running server: its process, its stdout, and the port it announced.
     private struct RunningServer {
@@ -109,7 +101,8 @@ final class GroupEchoExecutableTests: XCTestCase {
 
     // --loops 0 is one loop per CPU the process may use: under `taskset -c 0`, one.
     func testLoopsZeroFollowsTheAffinityMask() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset") else { throw XCTSkip("no taskset") }
+        // taskset is util-linux's, on every Debian system (the benchmark needs it too).
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset") else { throw MissingExecutable(description: "no /usr/bin/taskset") }
         let server = try start(["/usr/bin/taskset", "-c", "0", try echoBinary().path, "--port", "0", "--loops", "0"])
         defer { if server.process.isRunning { kill(server.process.processIdentifier, SIGKILL) } }
         runLoopTest { loop, _ in

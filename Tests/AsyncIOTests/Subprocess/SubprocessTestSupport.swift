@@ -87,7 +87,7 @@ nonisolated(nonsending) func waitFinished(_ proto: RecordingSubprocessProtocol) 
 /// Writes `total` bytes of a pattern into the child's stdin as fast as flow control lets
 /// it (on from `resumeWriting`), closes stdin after the last write, and checks what comes
 /// back on stdout.
-final class PumpingSubprocessProtocol: SubprocessProtocol, @unchecked Sendable {
+final class PumpingSubprocessProtocol: SubprocessProtocol {
     let total: Int
     let finished: Future<Void>
     var stdin: (any WriteTransport)?

@@ -6,7 +6,9 @@ import XCTest
 // Helpers for black-box tests that run the package's executables as child processes.
 
 /// The executable product `name` in the build products directory, next to the test
-/// bundle; skips the test if it was not built.
+/// bundle. `swift build --build-tests` (scripts/test) builds every product, so a missing
+/// one fails the test rather than skipping it: a skipped black-box test would pass CI
+/// without having run.
 func builtProduct(_ name: String) throws -> URL {
     var directories = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
     if let first = CommandLine.arguments.first {
@@ -16,7 +18,12 @@ func builtProduct(_ name: String) throws -> URL {
         let candidate = directory.appendingPathComponent(name)
         if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
     }
-    throw XCTSkip("\(name) is not built (looked in \(directories.map(\.path)))")
+    throw MissingExecutable(description: "\(name) is not built (looked in \(directories.map(\.path))); run swift build --build-tests")
+}
+
+/// An executable a test runs is not there (a product not built, or a system tool).
+struct MissingExecutable: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// Reads one line from `handle` within `timeout` milliseconds (poll(2), so a silent
